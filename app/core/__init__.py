@@ -1,0 +1,1 @@
+"""Pure-Python domain: sources, pages, tasks, the SQLite library and the file store."""

@@ -1,0 +1,135 @@
+"""Content-addressed file store: every imported file kept once, under its SHA-256."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.core.errors import FolioError, describe_os_error
+
+log = logging.getLogger(__name__)
+
+CHUNK = 1024 * 1024
+TEMP_PREFIX = ".incoming-"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    sha256: str
+    path: Path
+    size: int
+    existed: bool
+
+
+class FileStore:
+    """Files under `root/ab/abcdef…`; the original is only ever read."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path_for(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256
+
+    def add(
+        self,
+        source: Path,
+        progress: Callable[[int, int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> StoredFile:
+        """Copy `source` into the store, hashing as it goes.
+
+        The copy goes to a temporary file that is fsynced and then renamed to its
+        hash, so a crash leaves either nothing or a whole file (and a stray
+        temporary file that the startup sweep removes).
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        digest = hashlib.sha256()
+        try:
+            src = open(source, "rb")  # noqa: SIM115 - closed below
+        except OSError as exc:
+            raise FolioError(describe_os_error(exc, str(source), "read")) from exc
+        try:
+            total = os.fstat(src.fileno()).st_size
+            try:
+                fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=self.root)
+            except OSError as exc:
+                raise FolioError(
+                    describe_os_error(exc, str(self.root), "write to the library folder")
+                ) from exc
+            tmp = Path(tmp_name)
+            size = 0
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    while chunk := src.read(CHUNK):
+                        if cancelled is not None and cancelled():
+                            raise FolioError(f"Import of {source} was cancelled.")
+                        digest.update(chunk)
+                        out.write(chunk)
+                        size += len(chunk)
+                        if progress is not None:
+                            progress(size, max(total, size))
+                    out.flush()
+                    os.fsync(out.fileno())
+                if os.stat(source).st_size != size:
+                    raise FolioError(
+                        f"{source} changed while Folio was copying it; "
+                        "wait until it is fully written, then import it again."
+                    )
+                sha = digest.hexdigest()
+                final = self.path_for(sha)
+                existed = final.exists()
+                if existed:
+                    tmp.unlink()
+                else:
+                    final.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(tmp, final)
+                    os.chmod(final, 0o444)
+                    _fsync_dir(final.parent)
+                return StoredFile(sha, final, size, existed)
+            except OSError as exc:
+                tmp.unlink(missing_ok=True)
+                raise FolioError(
+                    describe_os_error(exc, str(source), "copy into the library")
+                ) from exc
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
+        finally:
+            src.close()
+
+    def remove(self, sha256: str) -> None:
+        path = self.path_for(sha256)
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+    def sweep(self, keep: Iterable[str]) -> list[Path]:
+        """Remove store files that no source names, and stray temporary files."""
+        wanted = set(keep)
+        removed: list[Path] = []
+        if not self.root.is_dir():
+            return removed
+        for entry in self.root.rglob("*"):
+            if entry.is_dir():
+                continue
+            if entry.name.startswith(TEMP_PREFIX) or entry.name not in wanted:
+                with contextlib.suppress(OSError):
+                    entry.unlink()
+                    removed.append(entry)
+        if removed:
+            log.info("startup sweep removed %d unreferenced store file(s)", len(removed))
+        return removed
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

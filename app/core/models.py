@@ -1,0 +1,170 @@
+"""Domain types: Source, Page, BackgroundTask and their enums."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+
+def now_iso() -> str:
+    """The current time, ISO 8601 with offset (UTC), to the millisecond."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class TaskStatus(enum.StrEnum):
+    PENDING = "pending"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in TERMINAL_STATUSES
+
+    @property
+    def is_active(self) -> bool:
+        return self in (TaskStatus.PENDING, TaskStatus.IN_PROGRESS)
+
+
+TERMINAL_STATUSES = frozenset({TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.CANCELLED})
+
+#: The transitions the task record allows; terminal states never change.
+ALLOWED_TRANSITIONS: dict[TaskStatus, frozenset[TaskStatus]] = {
+    TaskStatus.PENDING: frozenset(
+        {TaskStatus.IN_PROGRESS, TaskStatus.CANCELLED, TaskStatus.FAILED}
+    ),
+    TaskStatus.IN_PROGRESS: frozenset(
+        {TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.CANCELLED, TaskStatus.PENDING}
+    ),
+    TaskStatus.COMPLETED: frozenset(),
+    TaskStatus.FAILED: frozenset(),
+    TaskStatus.CANCELLED: frozenset(),
+}
+
+
+class TaskType(enum.StrEnum):
+    IMPORT = "import"
+    TEXT_EXTRACTION = "text_extraction"
+
+
+class TextMethod(enum.StrEnum):
+    TEXT_LAYER = "text-layer"
+    OCR = "ocr"
+
+
+class OcrMode(enum.StrEnum):
+    AUTO = "auto"
+    ALWAYS = "always"
+    NEVER = "never"
+
+
+@dataclass(slots=True)
+class Source:
+    """A document in the library: one stored file, split into pages."""
+
+    id: int
+    sha256: str
+    name: str
+    original_path: str
+    kind: str
+    size: int
+    page_count: int
+    added_at: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "sha256": self.sha256,
+            "name": self.name,
+            "originalPath": self.original_path,
+            "kind": self.kind,
+            "size": self.size,
+            "pageCount": self.page_count,
+            "addedAt": self.added_at,
+        }
+
+
+@dataclass(slots=True)
+class Page:
+    """One page of a source and, once extracted, its text."""
+
+    id: int
+    source_id: int
+    number: int
+    text: str | None = None
+    method: TextMethod | None = None
+    confidence: float | None = None
+    extracted_at: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "sourceId": self.source_id,
+            "number": self.number,
+            "text": self.text,
+            "method": self.method.value if self.method else None,
+            "confidence": self.confidence,
+            "extractedAt": self.extracted_at,
+        }
+
+
+#: Task fields in their JSON spelling, in the order of the task record.
+TASK_JSON_FIELDS: dict[str, str] = {
+    "id": "id",
+    "task_type": "taskType",
+    "status": "status",
+    "source_id": "sourceId",
+    "page_id": "pageId",
+    "scheduled_at": "scheduledAt",
+    "can_cancel": "canCancel",
+    "priority": "priority",
+    "progress": "progress",
+    "message": "message",
+    "started_at": "startedAt",
+    "finished_at": "finishedAt",
+    "error": "error",
+    "attempt": "attempt",
+    "retry_of": "retryOf",
+}
+
+
+@dataclass(slots=True)
+class BackgroundTask:
+    """One piece of background work, as the task record describes it."""
+
+    id: int
+    task_type: TaskType
+    status: TaskStatus
+    scheduled_at: str
+    source_id: int | None = None
+    page_id: int | None = None
+    priority: int = 0
+    progress: float = 0.0
+    message: str = ""
+    started_at: str | None = None
+    finished_at: str | None = None
+    error: str | None = None
+    attempt: int = 1
+    retry_of: int | None = None
+    interrupted: int = 0
+    #: What the task works on beyond ids, e.g. {"path": ...} for an import.
+    payload: dict[str, Any] = field(default_factory=dict)
+    #: Display names, filled in by the library for the views.
+    source_name: str = ""
+    page_number: int | None = None
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.status.is_active
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for attr, key in TASK_JSON_FIELDS.items():
+            value = getattr(self, attr)
+            out[key] = value.value if isinstance(value, enum.Enum) else value
+        out["sourceName"] = self.source_name or None
+        out["pageNumber"] = self.page_number
+        return out

@@ -1,0 +1,218 @@
+"""The parent's side of the worker processes: spawn, ask, time out, kill, respawn."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from app.core.errors import FolioError
+from app.extraction.worker import DEFAULT_MEMORY_MB, ENV_LIFELINE, ENV_MEMORY_MB
+
+log = logging.getLogger(__name__)
+
+#: Seconds a request may take before its worker is killed. A page request starts
+#: with PAGE_TIMEOUT; each phase it reports (text layer, render, OCR) sets its own.
+PROBE_TIMEOUT = 60.0
+PAGE_TIMEOUT = 30.0
+
+ProgressCallback = Callable[[float, str], None]
+
+
+class WorkerCancelled(Exception):
+    """The request was stopped because its task was cancelled."""
+
+
+class ReaderTimeout(FolioError):
+    """A request ran past its time limit and its worker was killed."""
+
+
+def worker_command() -> list[str]:
+    if getattr(sys, "frozen", False):
+        return [sys.executable, "--worker"]
+    return [sys.executable, "-m", "app.extraction.worker"]
+
+
+class WorkerProcess:
+    """One worker process, used by one thread at a time."""
+
+    def __init__(self, memory_mb: int = DEFAULT_MEMORY_MB) -> None:
+        read_end, self._lifeline = os.pipe()
+        env = dict(os.environ)
+        env[ENV_MEMORY_MB] = str(memory_mb)
+        env[ENV_LIFELINE] = str(read_end)
+        env["OMP_THREAD_LIMIT"] = "1"
+        env.setdefault("QT_QPA_PLATFORM", "offscreen")
+        debug = bool(os.environ.get("FOLIO_DEBUG_WORKERS"))
+        kwargs: dict[str, Any] = {}
+        if os.name == "posix":
+            # Its own process group, so a kill takes any running Tesseract with it.
+            kwargs["start_new_session"] = True
+            kwargs["pass_fds"] = (read_end,)
+        self.memory_mb = memory_mb
+        self.proc = subprocess.Popen(
+            worker_command(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=None if debug else subprocess.DEVNULL,
+            env=env,
+            **kwargs,
+        )
+        os.close(read_end)
+        self._kill_reason: str | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.poll() is None and self._kill_reason is None
+
+    def kill(self, reason: str = "cancelled") -> None:
+        """Stop the worker and everything it started, at once."""
+        with self._lock:
+            if self._kill_reason is None:
+                self._kill_reason = reason
+            if self.proc.poll() is not None:
+                return
+            try:
+                if os.name == "posix":
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                else:
+                    self.proc.kill()
+            except ProcessLookupError:
+                pass
+
+    def close(self) -> None:
+        self.kill("closed")
+        with contextlib.suppress(OSError):
+            os.close(self._lifeline)
+        for stream in (self.proc.stdin, self.proc.stdout):
+            with contextlib.suppress(OSError):
+                if stream is not None:
+                    stream.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.proc.wait(timeout=5)
+
+    def request(
+        self,
+        request: dict[str, Any],
+        timeout: float,
+        progress: ProgressCallback | None = None,
+    ) -> dict[str, Any]:
+        """Send one request and wait for its reply; errors become FolioError sentences."""
+        name = str(request.get("name") or request.get("path") or "the document")
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        budget = timeout
+
+        def arm(seconds: float) -> threading.Timer:
+            t = threading.Timer(seconds, self.kill, args=("timeout",))
+            t.daemon = True
+            t.start()
+            return t
+
+        timer = arm(budget)
+        try:
+            try:
+                self.proc.stdin.write((json.dumps(request) + "\n").encode())
+                self.proc.stdin.flush()
+            except OSError:
+                pass  # the read below reports why the worker is gone
+            while True:
+                line = self.proc.stdout.readline()
+                if not line:
+                    break
+                reply = json.loads(line)
+                if "progress" in reply:
+                    if reply.get("budget"):
+                        timer.cancel()
+                        budget = float(reply["budget"])
+                        timer = arm(budget)
+                    if progress is not None:
+                        progress(float(reply["progress"]), str(reply.get("message", "")))
+                    continue
+                if reply.get("ok"):
+                    result: dict[str, Any] = reply["result"]
+                    return result
+                raise FolioError(str(reply.get("error")))
+        finally:
+            timer.cancel()
+        # No reply: the worker died or was killed.
+        self.proc.wait()
+        reason = self._kill_reason
+        if reason == "cancelled":
+            raise WorkerCancelled()
+        if reason == "timeout":
+            raise ReaderTimeout(
+                f"Reading {name} took longer than {budget:.0f} s and was stopped; "
+                "the file may be damaged or too complex — try re-saving it."
+            )
+        code = self.proc.returncode
+        raise FolioError(
+            f"Reading {name} crashed the reader (exit {code}), likely a damaged file or one "
+            f"needing more than {self.memory_mb} MB; re-save it in another program and retry."
+        )
+
+
+class WorkerPool:
+    """Idle worker processes kept for reuse; any thread may borrow one."""
+
+    def __init__(self, memory_mb: int = DEFAULT_MEMORY_MB, keep_idle: int = 4) -> None:
+        self.memory_mb = memory_mb
+        self.keep_idle = keep_idle
+        self._idle: list[WorkerProcess] = []
+        self._busy: set[WorkerProcess] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+
+    @contextlib.contextmanager
+    def worker(self) -> Iterator[WorkerProcess]:
+        w = self._acquire()
+        try:
+            yield w
+        finally:
+            self._release(w)
+
+    def _acquire(self) -> WorkerProcess:
+        with self._lock:
+            if self._closed:
+                raise FolioError("Folio is shutting down; the task will resume at the next start.")
+            while self._idle:
+                w = self._idle.pop()
+                if w.alive:
+                    self._busy.add(w)
+                    return w
+                w.close()
+        w = WorkerProcess(self.memory_mb)
+        with self._lock:
+            self._busy.add(w)
+        return w
+
+    def _release(self, w: WorkerProcess) -> None:
+        with self._lock:
+            self._busy.discard(w)
+            if w.alive and not self._closed and len(self._idle) < self.keep_idle:
+                self._idle.append(w)
+                return
+        w.close()
+
+    def pids(self) -> list[int]:
+        with self._lock:
+            return [w.pid for w in (*self._idle, *self._busy)]
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            workers = [*self._idle, *self._busy]
+            self._idle.clear()
+        for w in workers:
+            w.close()

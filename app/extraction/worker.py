@@ -1,0 +1,143 @@
+"""The extraction worker process: parses untrusted documents within set limits.
+
+Protocol: one JSON request per line on stdin; zero or more progress lines
+(`{"progress": p, "message": m}`) then one reply (`{"ok": true, "result": ...}` or
+`{"ok": false, "error": sentence}`) per line on the original stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any, TextIO
+
+ENV_MEMORY_MB = "FOLIO_WORKER_MEMORY_MB"
+ENV_LIFELINE = "FOLIO_LIFELINE_FD"
+DEFAULT_MEMORY_MB = 1536
+
+
+def _limit_memory() -> int:
+    megabytes = int(os.environ.get(ENV_MEMORY_MB, DEFAULT_MEMORY_MB))
+    try:
+        import resource
+    except ImportError:  # Windows: the parent's timeout is the only guard
+        return megabytes
+    limit = megabytes * 1024 * 1024
+    # RLIMIT_AS would count PDFium's huge address-space reservations; DATA counts
+    # what is really allocated. Tesseract, our child, inherits the limit.
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+    return megabytes
+
+
+def _kill_group() -> None:
+    if hasattr(os, "killpg"):
+        os.killpg(os.getpgrp(), signal.SIGKILL)
+    os._exit(1)
+
+
+def _watch_lifeline() -> None:
+    """Die (with any Tesseract we started) as soon as the parent process is gone."""
+    fd_text = os.environ.get(ENV_LIFELINE)
+    if not fd_text:
+        return
+    fd = int(fd_text)
+
+    def watch() -> None:
+        try:
+            while os.read(fd, 1):
+                pass
+        except OSError:
+            pass
+        _kill_group()
+
+    threading.Thread(target=watch, name="lifeline", daemon=True).start()
+
+
+def serve(requests: TextIO, replies: TextIO) -> int:
+    # Imported here so a broken install fails inside the worker with a reply.
+    from app.core.errors import FolioError
+    from app.core.models import OcrMode
+    from app.extraction.engine import PageEngine
+
+    megabytes = _limit_memory()
+    engine = PageEngine()
+
+    def send(obj: dict[str, Any]) -> None:
+        replies.write(json.dumps(obj) + "\n")
+        replies.flush()
+
+    try:
+        for line in requests:
+            if not line.strip():
+                continue
+            request = json.loads(line)
+            op = request.get("op")
+            name = str(request.get("name") or request.get("path"))
+            try:
+                if op == "ping":
+                    send({"ok": True, "result": {"pid": os.getpid()}})
+                elif op == "probe":
+                    send({"ok": True, "result": engine.probe(Path(request["path"]), name)})
+                elif op == "page":
+                    result = engine.page(
+                        Path(request["path"]),
+                        name,
+                        request["kind"],
+                        int(request["number"]),
+                        OcrMode(request.get("ocr", "auto")),
+                        request.get("lang", "eng"),
+                        lambda p, m, b: send({"progress": p, "message": m, "budget": b}),
+                    )
+                    send({"ok": True, "result": result.to_json()})
+                elif op == "exit":
+                    break
+                else:
+                    send({"ok": False, "error": f"Unknown request {op!r}."})
+            except FolioError as exc:
+                send({"ok": False, "error": exc.message})
+            except MemoryError:
+                send(
+                    {
+                        "ok": False,
+                        "error": f"{name} needs more memory than the {megabytes} MB a worker may "
+                        "use; split or simplify the document and import it again.",
+                    }
+                )
+                return 1
+            except RecursionError:
+                send(
+                    {
+                        "ok": False,
+                        "error": f"{name} is nested too deeply to read safely; "
+                        "re-save it in another program and import it again.",
+                    }
+                )
+            except Exception as exc:
+                send(
+                    {
+                        "ok": False,
+                        "error": f"{name} could not be read ({type(exc).__name__}: "
+                        f"{str(exc)[:160]}); the file may be damaged.",
+                    }
+                )
+    finally:
+        engine.close()
+    return 0
+
+
+def main() -> int:
+    # Replies go to a private copy of stdout; anything a library prints goes to stderr.
+    replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    _watch_lifeline()
+    sys.setrecursionlimit(3000)
+    requests = os.fdopen(0, "r", encoding="utf-8")
+    return serve(requests, replies)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

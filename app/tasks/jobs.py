@@ -1,0 +1,175 @@
+"""The work of one task, run on a QThreadPool thread; results go back as plain data."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Signal
+
+from app.core.errors import FolioError
+from app.core.filestore import FileStore
+from app.extraction.client import (
+    PAGE_TIMEOUT,
+    PROBE_TIMEOUT,
+    WorkerCancelled,
+    WorkerPool,
+    WorkerProcess,
+)
+from app.extraction.filetype import sniff
+
+log = logging.getLogger(__name__)
+
+
+class JobSignals(QObject):
+    """Signals of a job, keyed by task id.
+
+    Signals:
+        progress(int, float, str): task id, fraction done, message.
+        finished(int, object): task id, result dict.
+        failed(int, str): task id, a sentence the user can act on.
+        cancelled(int): task id; the job stopped because it was asked to.
+    """
+
+    progress = Signal(int, float, str)
+    finished = Signal(int, object)
+    failed = Signal(int, str)
+    cancelled = Signal(int)
+
+
+class Job(QRunnable):
+    """Base: a cancel token, a worker process to kill, every exception a `failed` signal."""
+
+    def __init__(self, task_id: int, workers: WorkerPool) -> None:
+        super().__init__()
+        self.setAutoDelete(False)  # the manager keeps it until its signal arrives
+        self.task_id = task_id
+        self.workers = workers
+        self.signals = JobSignals()
+        self._cancel = threading.Event()
+        self._worker: WorkerProcess | None = None
+        self._worker_lock = threading.Lock()
+
+    def cancel(self) -> None:
+        """Stop promptly: set the token and kill the worker process (and its Tesseract)."""
+        self._cancel.set()
+        with self._worker_lock:
+            if self._worker is not None:
+                self._worker.kill("cancelled")
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def _request(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
+        with self.workers.worker() as worker:
+            with self._worker_lock:
+                if self._cancel.is_set():
+                    raise WorkerCancelled()
+                self._worker = worker
+            try:
+                return worker.request(request, timeout, self._progress)
+            finally:
+                with self._worker_lock:
+                    self._worker = None
+
+    def _progress(self, fraction: float, message: str) -> None:
+        self.signals.progress.emit(self.task_id, fraction, message)
+
+    def run(self) -> None:
+        try:
+            if self._cancel.is_set():
+                raise WorkerCancelled()
+            result = self.work()
+            if self._cancel.is_set():
+                raise WorkerCancelled()
+            self.signals.finished.emit(self.task_id, result)
+        except WorkerCancelled:
+            self.signals.cancelled.emit(self.task_id)
+        except FolioError as exc:
+            if self._cancel.is_set():
+                self.signals.cancelled.emit(self.task_id)
+            else:
+                self.signals.failed.emit(self.task_id, exc.message)
+        except Exception as exc:
+            log.exception("task %s failed unexpectedly", self.task_id)
+            self.signals.failed.emit(
+                self.task_id,
+                f"An unexpected error stopped this task ({type(exc).__name__}: {exc}); "
+                "retry it, and report it if it happens again.",
+            )
+
+    def work(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+
+class ImportJob(Job):
+    """Copy a file into the store (hashing it) and count its pages in a worker."""
+
+    def __init__(self, task_id: int, workers: WorkerPool, store: FileStore, path: Path) -> None:
+        super().__init__(task_id, workers)
+        self.store = store
+        self.path = path
+
+    def work(self) -> dict[str, Any]:
+        kind = sniff(self.path)
+        self._progress(0.0, f"Copying {self.path.name}")
+
+        def copied(done: int, total: int) -> None:
+            self._progress(0.8 * done / max(total, 1), f"Copying {self.path.name}")
+
+        stored = self.store.add(self.path, copied, self._cancel.is_set)
+        self._progress(0.85, f"Counting pages of {self.path.name}")
+        try:
+            info = self._request(
+                {"op": "probe", "path": str(stored.path), "name": self.path.name}, PROBE_TIMEOUT
+            )
+        except (WorkerCancelled, FolioError):
+            if not stored.existed:
+                # Nothing half-kept: a file that cannot be read leaves no copy behind.
+                self.store.remove(stored.sha256)
+            raise
+        return {
+            "sha256": stored.sha256,
+            "size": stored.size,
+            "existed": stored.existed,
+            "kind": info.get("kind", kind.value),
+            "pages": int(info["pages"]),
+        }
+
+
+class PageJob(Job):
+    """Extract one page's text in a worker: text layer, or OCR where there is none."""
+
+    def __init__(
+        self,
+        task_id: int,
+        workers: WorkerPool,
+        *,
+        path: Path,
+        name: str,
+        kind: str,
+        number: int,
+        ocr: str,
+        lang: str,
+    ) -> None:
+        super().__init__(task_id, workers)
+        self.request = {
+            "op": "page",
+            "path": str(path),
+            "name": name,
+            "kind": kind,
+            "number": number,
+            "ocr": ocr,
+            "lang": lang,
+        }
+
+    def work(self) -> dict[str, Any]:
+        if not Path(str(self.request["path"])).exists():
+            raise FolioError(
+                f"The stored copy of {self.request['name']} is missing from the library; "
+                "import the document again."
+            )
+        return self._request(self.request, PAGE_TIMEOUT)

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Folio's one entry point for developers and CI: sets up everything, then runs.
+#   bash dev.sh run [ARGS...]   start Folio (ARGS are passed on, e.g. files to import)
+#   bash dev.sh test            lint, type-check, layer contracts and the whole test suite
+#   bash dev.sh lint | bench | package | shots
+set -euo pipefail
+cd "$(dirname "$0")"
+
+APT_PACKAGES=(
+  python3 python3-venv python3-pip
+  tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu
+  poppler-utils xvfb xdotool x11-utils imagemagick
+  libegl1 libgl1 libfontconfig1 libfreetype6 libdbus-1-3 libglib2.0-0
+  libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0
+  libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0
+  libxcb-xkb1 libxcb-xfixes0 libxrender1 libxi6 libsm6 libice6
+)
+VENV=${FOLIO_VENV:-.venv}
+
+system_packages() {
+  local missing=()
+  for pkg in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
+      || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "Installing system packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+python_env() {
+  if [ ! -x "$VENV/bin/python" ]; then
+    python3 -m venv "$VENV"
+  fi
+  local stamp="$VENV/.folio-installed"
+  local want
+  want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
+    "$VENV/bin/python" -m pip install -q -e ".[test,lint]"
+    echo "$want" > "$stamp"
+  fi
+}
+
+setup() {
+  system_packages
+  python_env
+}
+
+lint() {
+  "$VENV/bin/ruff" check app tests packaging
+  "$VENV/bin/ruff" format --check app tests packaging
+  "$VENV/bin/lint-imports"
+  "$VENV/bin/mypy" app/core app/extraction
+}
+
+cmd=${1:-run}
+shift || true
+case "$cmd" in
+  run)
+    setup
+    exec "$VENV/bin/folio" "$@"
+    ;;
+  test)
+    setup
+    lint
+    QT_QPA_PLATFORM=offscreen "$VENV/bin/python" -m pytest "$@"
+    ;;
+  lint)
+    setup
+    lint
+    ;;
+  bench)
+    setup
+    for script in tests/bench/bench_*.py; do
+      "$VENV/bin/python" "$script" "$@"
+    done
+    ;;
+  *)
+    echo "usage: bash dev.sh run|test|lint|bench [ARGS...]" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,77 @@
+"""Shared fixtures: the corpus, a scratch library, and a guard against leaked processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+SAMPLES = CORPUS / "sample-files"
+HOSTILE = CORPUS / "hostile"
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def sample_pdfs() -> list[dict[str, object]]:
+    """Entries of files.json whose file is present."""
+    data = json.loads((SAMPLES / "files.json").read_text())["data"]
+    return [e for e in data if (SAMPLES / str(e["path"])).exists()]
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_processes() -> object:
+    """Fail a test that leaves worker or Tesseract processes running."""
+    me = psutil.Process()
+    before = {p.pid for p in me.children(recursive=True)}
+    yield
+    deadline = time.monotonic() + 5
+    leaked: list[psutil.Process] = []
+    while time.monotonic() < deadline:
+        leaked = [
+            p
+            for p in me.children(recursive=True)
+            if p.pid not in before and p.status() != psutil.STATUS_ZOMBIE
+        ]
+        if not leaked:
+            break
+        time.sleep(0.05)
+    for p in leaked:
+        p.kill()
+    assert not leaked, f"test left processes running: {[p.cmdline() for p in leaked]}"
+
+
+@pytest.fixture
+def library_dir(tmp_path: Path) -> Path:
+    return tmp_path / "Library"
+
+
+@pytest.fixture(scope="session")
+def scanned_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An image-only PDF: page 1 of a real corpus document, rendered at 300 dpi."""
+    from PIL import Image
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QColor, QImage, QPainter
+    from PySide6.QtPdf import QPdfDocument
+
+    doc = QPdfDocument(None)
+    doc.load(str(SAMPLES / "001-trivial" / "minimal-document.pdf"))
+    size = doc.pagePointSize(0)
+    rendered = doc.render(0, QSize(int(size.width() / 72 * 300), int(size.height() / 72 * 300)))
+    page = QImage(rendered.size(), QImage.Format.Format_Grayscale8)
+    page.fill(QColor("white"))
+    painter = QPainter(page)
+    painter.drawImage(0, 0, rendered)
+    painter.end()
+    folder = tmp_path_factory.mktemp("scan")
+    png = folder / "page.png"
+    page.save(str(png))
+    out = folder / "scanned document.pdf"
+    with Image.open(png) as img:
+        img.save(out, "PDF", resolution=300)
+    return out
