@@ -96,6 +96,11 @@ def run(argv: Sequence[str]) -> int:
     except KeyboardInterrupt:
         print("folio: interrupted.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     return EXIT_USAGE
 
 

@@ -75,9 +75,9 @@ class ExtractionManager(QObject):
         pausedChanged(bool), concurrencyChanged(int).
     """
 
-    tasksAdded = Signal(list)
-    tasksChanged = Signal(dict)
-    tasksRemoved = Signal(list)
+    tasksAdded = Signal(object)
+    tasksChanged = Signal(object)
+    tasksRemoved = Signal(object)
     aggregateChanged = Signal(object)
     batchFinished = Signal(object)
     idle = Signal()

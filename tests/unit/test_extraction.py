@@ -64,7 +64,9 @@ def test_every_sample_pdf_gives_its_listed_page_count(pool: WorkerPool) -> None:
         ("022-pdfkit/pdfkit.pdf", 1, ["Header"]),
     ],
 )
-def test_text_layer_of_known_pages(pool: WorkerPool, rel: str, number: int, words: list[str]) -> None:
+def test_text_layer_of_known_pages(
+    pool: WorkerPool, rel: str, number: int, words: list[str]
+) -> None:
     result = page(pool, SAMPLES / rel, number)
     assert result["method"] == "text-layer"
     for word in words:
