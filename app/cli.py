@@ -33,13 +33,15 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: an option given before the command is not reset by the command's parser.
     common.add_argument(
         "--library",
         metavar="DIR",
         type=Path,
+        default=argparse.SUPPRESS,
         help="the library folder (default: $FOLIO_LIBRARY or the user data folder)",
     )
-    common.add_argument("--json", action="store_true", help="print JSON")
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
 
     parser = _Parser(
         prog="folio",
@@ -79,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
+    args.library = getattr(args, "library", None)
+    args.json = getattr(args, "json", False)
     try:
         if args.command == "extract":
             return cmd_extract(args)
@@ -268,7 +272,11 @@ def cmd_import(args: argparse.Namespace) -> int:
     for p in missing:
         print(f"folio: {p} does not exist; check the path.", file=sys.stderr)
     paths = [p for p in paths if p.exists()]
-    with Library(_library_dir(args)) as library:
+    folder = _library_dir(args)
+    remote = _send(folder, {"op": "import", "paths": [str(p.absolute()) for p in paths]})
+    if remote is not None:
+        return _import_through_window(folder, remote, args, bool(missing))
+    with Library(folder) as library:
         library.acquire_writer_lock()
         library.store.sweep(library.stored_hashes())
         tasks, failed = _run_manager(library, lambda m: m.import_files(paths), args.json)
@@ -286,6 +294,46 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_INPUT_FAILED if failed or missing else EXIT_OK
 
 
+def _send(folder: Path, request: dict[str, Any]) -> dict[str, Any] | None:
+    """Ask the Folio window that owns this library, if one runs."""
+    if not (folder / "library.sqlite3").exists():
+        return None
+    from app.tasks.instance import send_to_running
+
+    reply = send_to_running(folder, request)
+    if reply is not None and not reply.get("ok"):
+        raise FolioError(str(reply.get("error")))
+    return reply
+
+
+def _import_through_window(
+    folder: Path, reply: dict[str, Any], args: argparse.Namespace, missing: bool
+) -> int:
+    import time
+
+    first = min((t["id"] for t in reply["tasks"]), default=None)
+    print(
+        f"folio: the Folio window that owns {folder} is importing {len(reply['tasks'])} file(s).",
+        file=sys.stderr,
+    )
+    progress = _TerminalProgress()
+    while args.wait:
+        status = _send(folder, {"op": "status"})
+        if status is None or status["active"] == 0:
+            break
+        progress.show(0, 1, f"{status['active']} active tasks in the Folio window")
+        time.sleep(0.5)
+    progress.close()
+    final = _send(folder, {"op": "tasks", "all": True}) or reply
+    tasks = [t for t in final["tasks"] if first is not None and t["id"] >= first]
+    if args.json:
+        _print_json(tasks)
+    failed = [t for t in tasks if t["status"] == "failed"]
+    for task in failed:
+        print(f"folio: {task['error']}", file=sys.stderr)
+    return EXIT_INPUT_FAILED if failed or missing else EXIT_OK
+
+
 def cmd_tasks(args: argparse.Namespace) -> int:
     folder = _library_dir(args)
     if args.action is None:
@@ -293,6 +341,22 @@ def cmd_tasks(args: argparse.Namespace) -> int:
             statuses = None if args.all else [TaskStatus.PENDING, TaskStatus.IN_PROGRESS]
             _print_tasks(library.tasks(statuses=statuses), args.json)
         return EXIT_OK
+    if args.action == "cancel" and (args.ids or args.every):
+        remote = _send(folder, {"op": "cancel", "ids": args.ids, "all": args.every})
+        if remote is not None:
+            if args.json:
+                _print_json({"cancelled": remote["cancelled"], "skipped": remote["skipped"]})
+            else:
+                print(remote["summary"])
+            return EXIT_OK
+    if args.action == "retry" and (args.ids or args.failed):
+        remote = _send(folder, {"op": "retry", "ids": args.ids, "failed": args.failed})
+        if remote is not None:
+            if args.json:
+                _print_json(remote["tasks"])
+            else:
+                print(f"Queued {len(remote['tasks'])} task(s) in the Folio window.")
+            return EXIT_OK
     with Library(folder) as library:
         library.acquire_writer_lock()
         if args.action == "cancel":

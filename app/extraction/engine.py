@@ -59,14 +59,14 @@ class _OpenPdf:
     def __init__(self, path: Path, name: str) -> None:
         self.path = path
         self.name = name
-        self.doc = QPdfDocument(None)
+        self.doc = QPdfDocument()
         self.error = self.doc.load(str(path))
         self._pypdf: Any = None
         self._pypdf_failed = False
 
     @property
     def pdfium_ok(self) -> bool:
-        return self.error == QPdfDocument.Error.None_
+        return bool(self.error == QPdfDocument.Error.None_)
 
     def pypdf_reader(self) -> Any:
         if self._pypdf is None and not self._pypdf_failed:
@@ -145,7 +145,7 @@ class _OpenPdf:
         painter.drawImage(0, 0, rendered)
         painter.end()
         out = work_dir / f"page-{index + 1}.png"
-        if not page.save(str(out), "PNG"):
+        if not page.save(str(out)):  # PNG, from the name
             raise FolioError(
                 f"Folio could not write a temporary image for {self.name}; check disk space."
             )

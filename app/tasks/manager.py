@@ -583,12 +583,14 @@ class ExtractionManager(QObject):
         task.finished_at = now_iso()
         task.progress = 1.0
         words = len(str(result["text"]).split())
-        how = (
-            "text layer"
-            if method is TextMethod.TEXT_LAYER
-            else f"OCR, {confidence or 0:.0f}% confidence"
-        )
-        task.message = f"{words} words ({how})" if words else f"No text found ({how})"
+        if method is TextMethod.TEXT_LAYER:
+            how = "text layer"
+        elif confidence is not None:
+            how = f"OCR, {confidence:.0f}% confidence"
+        else:
+            how = "OCR"
+        plural = "word" if words == 1 else "words"
+        task.message = f"{words} {plural} ({how})" if words else f"No text found ({how})"
         with self.library.transaction() as db:
             # The page's text and its task's completion commit together.
             self.library.save_page_text(db, task.page_id, str(result["text"]), method, confidence)

@@ -51,7 +51,7 @@ def test_sweep_removes_unnamed_and_temporary_files(library_dir: Path) -> None:
 def test_source_pages_text_and_search(library_dir: Path) -> None:
     with Library(library_dir) as lib:
         with lib.transaction() as db:
-            source, pages = lib.add_source(
+            _source, pages = lib.add_source(
                 sha256="ab" * 32,
                 name="Notes.pdf",
                 original_path="/x/Notes.pdf",

@@ -1,0 +1,337 @@
+"""The extraction manager walks real tasks through every transition (real files, Tesseract)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.core.library import Library
+from app.core.models import BackgroundTask, OcrMode, TaskStatus, TaskType, now_iso
+from app.tasks.manager import ExtractionManager
+from tests.conftest import SAMPLES
+
+TRIVIAL = SAMPLES / "001-trivial" / "minimal-document.pdf"
+FOUR_PAGES = SAMPLES / "004-pdflatex-4-pages" / "pdflatex-4-pages.pdf"
+GEOTOPO = SAMPLES / "009-pdflatex-geotopo" / "GeoTopo-komprimiert.pdf"
+
+
+@pytest.fixture
+def library(library_dir: Path) -> Iterator[Library]:
+    lib = Library(library_dir)
+    lib.acquire_writer_lock()
+    yield lib
+    lib.close()
+
+
+@pytest.fixture
+def manager(library: Library, qapp: object) -> Iterator[ExtractionManager]:
+    m = ExtractionManager(library)
+    m.start()
+    yield m
+    m.shutdown()
+    assert m.pool.activeThreadCount() == 0, "pool work left running"
+
+
+def wait_idle(qtbot: QtBot, manager: ExtractionManager, timeout: int = 60_000) -> None:
+    qtbot.waitUntil(manager.is_idle, timeout=timeout)
+    manager.flush_now()
+
+
+def tesseract_pids() -> list[int]:
+    me = psutil.Process()
+    return [p.pid for p in me.children(recursive=True) if "tesseract" in p.name()]
+
+
+def test_import_walks_every_transition(qtbot: QtBot, manager: ExtractionManager) -> None:
+    seen: dict[int, list[TaskStatus]] = {}
+
+    def record(changes: dict[int, tuple[str, ...]]) -> None:
+        for task_id, fields in changes.items():
+            if "status" in fields:
+                task = manager.get(task_id)
+                assert task is not None
+                seen.setdefault(task_id, []).append(task.status)
+
+    manager.tasksChanged.connect(record)
+    with qtbot.waitSignal(manager.sourceAdded, timeout=30_000) as added:
+        (imp,) = manager.import_files([FOUR_PAGES])
+    wait_idle(qtbot, manager)
+    source = added.args[0]
+    assert source.page_count == 4 and source.name == FOUR_PAGES.name
+    assert imp.status is TaskStatus.COMPLETED and imp.source_id == source.id
+    pages = manager.library.pages(source.id)
+    texts = [p for p in pages if p.text]
+    assert len(texts) == 4
+    page_tasks = [t for t in manager.tasks() if t.task_type is TaskType.TEXT_EXTRACTION]
+    assert {t.page_id for t in page_tasks} == {p.id for p in pages}
+    assert all(t.status is TaskStatus.COMPLETED for t in page_tasks)
+    assert all(t.started_at and t.finished_at and t.progress == 1.0 for t in page_tasks)
+    assert seen[imp.id][-1] is TaskStatus.COMPLETED
+    # History survives: a fresh reader of the same file sees the same states.
+    stored = Library(manager.library.folder, readonly=True)
+    try:
+        assert {t.id: t.status for t in stored.tasks()} == {t.id: t.status for t in manager.tasks()}
+    finally:
+        stored.close()
+
+
+def test_same_content_twice_is_one_source(
+    qtbot: QtBot, manager: ExtractionManager, tmp_path: Path
+) -> None:
+    copy = tmp_path / "renamed copy.pdf"
+    copy.write_bytes(TRIVIAL.read_bytes())
+    manager.import_files([TRIVIAL])
+    wait_idle(qtbot, manager)
+    (again,) = manager.import_files([copy])
+    wait_idle(qtbot, manager)
+    assert len(manager.library.sources()) == 1
+    assert again.status is TaskStatus.COMPLETED
+    assert again.message == f"Already in the library as {TRIVIAL.name}"
+
+
+def test_cancel_pending_leaves_queue_at_once(qtbot: QtBot, manager: ExtractionManager) -> None:
+    manager.pause()
+    (task,) = manager.import_files([TRIVIAL])
+    outcome = manager.cancel(task.id)
+    assert outcome.cancelled == [task.id]
+    assert task.status is TaskStatus.CANCELLED and not task.can_cancel
+    manager.resume()
+    wait_idle(qtbot, manager)
+    assert task.started_at is None
+    assert manager.library.sources() == []
+    again = manager.cancel(task.id)
+    assert again.cancelled == [] and again.skipped == {task.id: "already cancelled"}
+
+
+def test_cancel_while_ocr_runs_kills_tesseract(
+    qtbot: QtBot, manager: ExtractionManager, scanned_pdf: Path
+) -> None:
+    manager.import_files([scanned_pdf])
+    qtbot.waitUntil(lambda: bool(tesseract_pids()), timeout=60_000)
+    running = [t for t in manager.tasks() if t.status is TaskStatus.IN_PROGRESS]
+    (task,) = [t for t in running if t.task_type is TaskType.TEXT_EXTRACTION]
+    pids = tesseract_pids()
+    manager.cancel(task.id)
+    assert task.status is TaskStatus.CANCELLED
+
+    def gone() -> bool:
+        return not any(
+            psutil.pid_exists(p) and psutil.Process(p).status() != "zombie" for p in pids
+        )
+
+    qtbot.waitUntil(gone, timeout=1000)
+    wait_idle(qtbot, manager)
+    assert task.page_id is not None
+    page = manager.library.page(task.page_id)
+    assert page is not None and page.text is None  # no partial text kept
+    assert manager.get(task.id).status is TaskStatus.CANCELLED  # type: ignore[union-attr]
+
+
+def _page_tasks(manager: ExtractionManager, count: int) -> list[BackgroundTask]:
+    library = manager.library
+    with library.transaction() as db:
+        source, pages = library.add_source(
+            sha256="0" * 64,
+            name="many.pdf",
+            original_path="/nowhere/many.pdf",
+            kind="pdf",
+            size=1,
+            page_count=count,
+            db=db,
+        )
+    stamp = now_iso()
+    return [
+        BackgroundTask(
+            0,
+            TaskType.TEXT_EXTRACTION,
+            TaskStatus.PENDING,
+            stamp,
+            source_id=source.id,
+            page_id=p.id,
+        )
+        for p in pages
+    ]
+
+
+def test_cancel_all_with_a_thousand_pending(qtbot: QtBot, manager: ExtractionManager) -> None:
+    manager.pause()
+    tasks = manager.register(_page_tasks(manager, 1000))
+    manager.flush_now()
+    with qtbot.waitSignal(manager.tasksChanged, timeout=5000) as changed:
+        outcome = manager.cancel_all()
+    assert len(outcome.cancelled) == 1000
+    # A thousand changes arrive coalesced, as one signal.
+    assert len(changed.args[0]) == 1000
+    assert all(t.status is TaskStatus.CANCELLED for t in tasks)
+    counts = manager.library.status_counts()
+    assert counts.get(TaskStatus.PENDING, 0) == 0 and counts[TaskStatus.CANCELLED] == 1000
+
+
+def test_failed_import_has_a_sentence_and_retry_points_back(
+    qtbot: QtBot, manager: ExtractionManager, tmp_path: Path
+) -> None:
+    fake = tmp_path / "notes.png"
+    fake.write_text("/etc/passwd\n")
+    (task,) = manager.import_files([fake])
+    wait_idle(qtbot, manager)
+    assert task.status is TaskStatus.FAILED
+    assert task.error is not None and "notes.png is not a PDF or an image" in task.error
+    (retry,) = manager.retry([task.id])
+    assert retry.retry_of == task.id and retry.attempt == 2
+    wait_idle(qtbot, manager)
+    assert retry.status is TaskStatus.FAILED
+    assert manager.retry([task.id]) == []  # already retried once
+    assert [t.retry_of for t in manager.retry_failed()] == [retry.id]
+    wait_idle(qtbot, manager)
+
+
+def test_pause_survives_restart_and_resume_runs(
+    qtbot: QtBot, library: Library, qapp: object
+) -> None:
+    first = ExtractionManager(library)
+    first.start()
+    first.pause()
+    (task,) = first.import_files([TRIVIAL])
+    first.shutdown()
+    second = ExtractionManager(library)
+    try:
+        second.start()
+        assert second.paused
+        assert second.get(task.id).status is TaskStatus.PENDING  # type: ignore[union-attr]
+        assert second.running_count() == 0
+        second.resume()
+        wait_idle(qtbot, second)
+        assert second.get(task.id).status is TaskStatus.COMPLETED  # type: ignore[union-attr]
+    finally:
+        second.shutdown()
+
+
+def test_priority_then_age(qtbot: QtBot, manager: ExtractionManager) -> None:
+    manager.set_concurrency(1)
+    manager.pause()
+    # Pages whose stored file is missing: each task fails at once, which is all
+    # this test needs to see the order in which they start.
+    tasks = manager.register(_page_tasks(manager, 5))
+    tasks[3].priority = 0
+    manager.prioritise([tasks[4].id])  # e.g. the user opened page 5
+    manager.resume()
+    wait_idle(qtbot, manager)
+    started = [t.id for t in sorted(tasks, key=lambda t: t.started_at or "")]
+    assert started == [tasks[4].id, tasks[0].id, tasks[1].id, tasks[2].id, tasks[3].id]
+    assert all("stored copy" in (t.error or "") for t in tasks)
+
+
+OCR_IMAGES = [
+    SAMPLES / "018-base64-image" / "page-0-QuickPDFImd32aa1ab.png",
+    SAMPLES / "025-attachment" / "image.png",
+    SAMPLES / "019-grayscale-image" / "page-0-X0.png",
+    SAMPLES / "003-pdflatex-image" / "image.jpg",
+    SAMPLES / "007-imagemagick-images" / "smile.png",
+]
+
+
+@pytest.mark.parametrize("limit", [1, 2])
+def test_concurrency_limit_is_respected(
+    qtbot: QtBot, manager: ExtractionManager, limit: int
+) -> None:
+    manager.set_concurrency(limit)
+    peak_tasks = peak_tesseracts = 0
+
+    def sample() -> bool:
+        nonlocal peak_tasks, peak_tesseracts
+        in_progress = sum(1 for t in manager.tasks() if t.status is TaskStatus.IN_PROGRESS)
+        peak_tasks = max(peak_tasks, in_progress, manager.running_count())
+        peak_tesseracts = max(peak_tesseracts, len(tesseract_pids()))
+        return manager.is_idle()
+
+    manager.import_files(OCR_IMAGES)
+    qtbot.waitUntil(sample, timeout=120_000)
+    assert peak_tasks == limit  # reached, never exceeded
+    assert 1 <= peak_tesseracts <= limit
+    assert all(t.status is TaskStatus.COMPLETED for t in manager.tasks())
+
+
+def test_aggregate_counts_pages(qtbot: QtBot, manager: ExtractionManager) -> None:
+    finals = []
+    manager.batchFinished.connect(finals.append)
+    manager.import_files([FOUR_PAGES])
+    wait_idle(qtbot, manager)
+    qtbot.waitUntil(lambda: bool(finals), timeout=5000)
+    final = finals[-1]
+    assert final.pages_total == 4 and final.pages_done == 4 and final.failed == 0
+    assert final.summary().startswith("Extracting 4 of 4 pages")
+
+
+def test_reextract_with_ocr_language(qtbot: QtBot, manager: ExtractionManager) -> None:
+    manager.import_files([TRIVIAL])
+    wait_idle(qtbot, manager)
+    (source,) = manager.library.sources()
+    (page,) = manager.library.pages(source.id)
+    assert page.method is not None and page.method.value == "text-layer"
+    task = manager.reextract_page(page.id, ocr=OcrMode.ALWAYS, lang="deu")
+    assert task is not None
+    wait_idle(qtbot, manager, timeout=120_000)
+    assert task.status is TaskStatus.COMPLETED, task.error
+    again = manager.library.page(page.id)
+    assert again is not None and again.method is not None and again.method.value == "ocr"
+    assert "Lorem" in (again.text or "")
+
+
+def _run_import_process(library_dir: Path, path: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "app", "--library", str(library_dir), "import", str(path), "--wait"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+
+
+def _completed_pages(db_path: Path) -> int:
+    try:
+        db = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
+        try:
+            return int(db.execute("SELECT COUNT(*) FROM page_text").fetchone()[0])
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return 0
+
+
+def test_kill_9_during_import_then_resume(qtbot: QtBot, library_dir: Path, qapp: object) -> None:
+    proc = _run_import_process(library_dir, GEOTOPO)
+    db_path = library_dir / "library.sqlite3"
+    qtbot.waitUntil(lambda: _completed_pages(db_path) >= 5, timeout=60_000)
+    children = psutil.Process(proc.pid).children(recursive=True)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    # Worker processes notice their parent is gone and exit with it.
+    qtbot.waitUntil(
+        lambda: not any(c.is_running() and c.status() != "zombie" for c in children), timeout=5000
+    )
+    lib = Library(library_dir)
+    try:
+        assert lib.integrity_check() == "ok"
+        lib.acquire_writer_lock()
+        manager = ExtractionManager(lib)
+        resumed = manager.start()
+        try:
+            assert resumed, "the killed run left running tasks to resume"
+            assert all(t.status is TaskStatus.PENDING and t.interrupted == 1 for t in resumed)
+            wait_idle(qtbot, manager, timeout=120_000)
+            (source,) = lib.sources()
+            assert source.page_count == 117
+            assert all(p.text for p in lib.pages(source.id))
+            assert lib.status_counts().get(TaskStatus.IN_PROGRESS, 0) == 0
+        finally:
+            manager.shutdown()
+    finally:
+        lib.close()
