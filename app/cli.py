@@ -108,6 +108,17 @@ def run(argv: Sequence[str]) -> int:
     return EXIT_USAGE
 
 
+def _print_notes(notes: list[str]) -> None:
+    """Skipped files: each when few, a count and examples when many."""
+    if len(notes) <= 5:
+        for note in notes:
+            print(f"folio: {note}", file=sys.stderr)
+    else:
+        examples = "; ".join(n.removeprefix("skipped ") for n in notes[:3])
+        print(f"folio: skipped {len(notes)} files, e.g. {examples}", file=sys.stderr)
+    notes.clear()
+
+
 def _library_dir(args: argparse.Namespace) -> Path:
     return Path(args.library).expanduser() if args.library else default_library_dir()
 
@@ -134,9 +145,6 @@ def cmd_extract(args: argparse.Namespace) -> int:
     status = EXIT_OK
     with BatchExtractor(OcrMode(args.ocr), args.lang, pages, args.jobs) as batch:
         for result in batch.run(walk(args.paths, notes)):
-            for note in notes:
-                print(f"folio: {note}", file=sys.stderr)
-            notes.clear()
             if result.error:
                 status = EXIT_INPUT_FAILED
                 print(f"folio: {result.error}", file=sys.stderr)
@@ -153,8 +161,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
                     print(page.text or "")
                     print()
             sys.stdout.flush()
-    for note in notes:
-        print(f"folio: {note}", file=sys.stderr)
+    _print_notes(notes)
     return status
 
 
@@ -266,8 +273,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     notes: list[str] = []
     paths = list(walk(args.paths, notes))
-    for note in notes:
-        print(f"folio: {note}", file=sys.stderr)
+    _print_notes(notes)
     missing = [p for p in paths if not p.exists()]
     for p in missing:
         print(f"folio: {p} does not exist; check the path.", file=sys.stderr)
