@@ -75,8 +75,11 @@ case "$cmd" in
     ;;
   bench)
     setup
+    "$VENV/bin/python" -m pip install -q -e ".[bench]"
     for script in tests/bench/bench_*.py; do
-      "$VENV/bin/python" "$script" "$@"
+      name=$(basename "$script" .py)
+      echo "== $name"
+      "$VENV/bin/python" -m "tests.bench.$name"
     done
     ;;
   *)

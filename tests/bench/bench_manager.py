@@ -1,0 +1,203 @@
+"""The extraction manager against its peers, measured in the same run.
+
+1. text-layer import of the sample corpus through the manager, pages/s, vs pdftotext;
+2. OCR of a scanned PDF (image-only pages at 300 dpi) through the manager, pages/min,
+   vs OCRmyPDF doing the same work, with word recall against the original text;
+3. time from "cancel" to the Tesseract process gone, for a running OCR task.
+
+Run: bash dev.sh bench   (or .venv/bin/python -m tests.bench.bench_manager)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+from tests.bench.common import SAMPLES, folio_cmd, pdftotext_pages, recall, sample_pdfs, words
+
+GEOTOPO = SAMPLES / "009-pdflatex-geotopo" / "GeoTopo-komprimiert.pdf"
+ENV = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+
+
+def make_scan(first: int, count: int, out: Path) -> list[str]:
+    """Render pages of a real PDF at 300 dpi into an image-only PDF; return their true text."""
+    from PIL import Image
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QColor, QImage, QPainter
+    from PySide6.QtPdf import QPdfDocument
+
+    doc = QPdfDocument()
+    doc.load(str(GEOTOPO))
+    images = []
+    for index in range(first, first + count):
+        size = doc.pagePointSize(index)
+        rendered = doc.render(
+            index, QSize(int(size.width() / 72 * 300), int(size.height() / 72 * 300))
+        )
+        page = QImage(rendered.size(), QImage.Format.Format_Grayscale8)
+        page.fill(QColor("white"))
+        painter = QPainter(page)
+        painter.drawImage(0, 0, rendered)
+        painter.end()
+        png = out.parent / f"scan-{index}.png"
+        page.save(str(png))
+        images.append(Image.open(png))
+    images[0].save(out, "PDF", resolution=300, save_all=True, append_images=images[1:])
+    truth = pdftotext_pages(GEOTOPO)
+    return truth[first : first + count]
+
+
+def library_texts(library: Path) -> list[str]:
+    db = sqlite3.connect(library / "library.sqlite3")
+    rows = db.execute(
+        "SELECT t.text FROM page_text t JOIN pages p ON p.id = t.page_id ORDER BY p.number"
+    ).fetchall()
+    db.close()
+    return [r[0] for r in rows]
+
+
+def folio_import(paths: list[Path], library: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(
+        [*folio_cmd(), "--library", str(library), "import", *map(str, paths), "--wait"],
+        capture_output=True,
+        env=ENV,
+        check=False,
+    )
+    return time.perf_counter() - start
+
+
+def bench_text_layer(work: Path) -> None:
+    files = sample_pdfs()
+    start = time.perf_counter()
+    pages = 0
+    for f in files:
+        pages += len(pdftotext_pages(f))
+    t_pdftotext = time.perf_counter() - start
+    t_folio = folio_import(files, work / "text-lib")
+    db = sqlite3.connect(work / "text-lib" / "library.sqlite3")
+    done = db.execute("SELECT COUNT(*) FROM page_text").fetchone()[0]
+    db.close()
+    print("1. text-layer import of the sample corpus through the manager")
+    print(f"   pdftotext        : {pages / t_pdftotext:7.1f} pages/s ({pages} pages)")
+    print(f"   folio import     : {done / t_folio:7.1f} pages/s ({done} pages, incl. copy+hash)")
+    print(
+        f"   ratio            : {(done / t_folio) / (pages / t_pdftotext):7.2f}x (target >= 1.0x)"
+    )
+
+
+def bench_ocr(work: Path, count: int) -> None:
+    scan = work / "scan.pdf"
+    truth = make_scan(1, count, scan)
+    ref = words("\n".join(truth))
+    t_folio = folio_import([scan], work / "ocr-lib")
+    folio_words = words("\n".join(library_texts(work / "ocr-lib")))
+    print(f"2. OCR of a scanned PDF ({count} image-only pages, 300 dpi)")
+    rate_f = count / t_folio * 60
+    print(
+        f"   folio import     : {rate_f:7.1f} pages/min, word recall {recall(ref, folio_words):.3f}"
+    )
+    peer = shutil.which(
+        "ocrmypdf", path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    )
+    if peer is None:
+        print("   OCRmyPDF is not installed (pip install ocrmypdf); no peer figure")
+        return
+    sidecar = work / "sidecar.txt"
+    start = time.perf_counter()
+    subprocess.run(
+        [
+            "ocrmypdf",
+            "-j",
+            str(os.cpu_count() or 1),
+            "--force-ocr",
+            "--output-type",
+            "none",
+            "--sidecar",
+            str(sidecar),
+            str(scan),
+            "-",
+        ],
+        capture_output=True,
+        check=False,
+    )
+    t_peer = time.perf_counter() - start
+    peer_words = words(sidecar.read_text() if sidecar.exists() else "")
+    rate_p = count / t_peer * 60
+    peer_recall = recall(ref, peer_words)
+    print(
+        f"   OCRmyPDF -j {os.cpu_count()}    : {rate_p:7.1f} pages/min, "
+        f"word recall {peer_recall:.3f}"
+    )
+    print(f"   ratio            : {rate_f / rate_p:7.2f}x (target >= 1.2x)")
+
+
+def bench_cancel(work: Path, rounds: int) -> None:
+    from PySide6.QtCore import QCoreApplication
+
+    from app.core.library import Library
+    from app.core.models import OcrMode, TaskStatus
+    from app.tasks.manager import ExtractionManager
+
+    app = QCoreApplication.instance() or QCoreApplication([])
+    library = Library(work / "cancel-lib")
+    manager = ExtractionManager(library)
+    manager.start()
+    manager.set_ocr(OcrMode.ALWAYS, "eng")
+    manager.import_files([GEOTOPO])
+    manager.set_concurrency(1)
+    me = psutil.Process()
+    latencies: list[float] = []
+    deadline = time.monotonic() + 300
+    while len(latencies) < rounds and time.monotonic() < deadline:
+        app.processEvents()
+        tess = [p for p in me.children(recursive=True) if p.name() == "tesseract"]
+        if not tess:
+            time.sleep(0.005)
+            continue
+        running = [
+            t
+            for t in manager.tasks()
+            if t.status is TaskStatus.IN_PROGRESS and t.page_id is not None
+        ]
+        if not running:
+            continue
+        start = time.perf_counter()
+        manager.cancel(running[0].id)
+        while any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in tess):
+            time.sleep(0.001)
+        latencies.append(time.perf_counter() - start)
+    manager.cancel_all()
+    manager.shutdown()
+    library.close()
+    print(f"3. cancel -> Tesseract gone, {len(latencies)} running OCR tasks")
+    print(
+        f"   median {statistics.median(latencies) * 1000:.1f} ms, "
+        f"max {max(latencies) * 1000:.1f} ms (target < 500 ms)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ocr-pages", type=int, default=12)
+    parser.add_argument("--cancel-rounds", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        bench_text_layer(work)
+        bench_ocr(work, args.ocr_pages)
+        bench_cancel(work, args.cancel_rounds)
+
+
+if __name__ == "__main__":
+    main()

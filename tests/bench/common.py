@@ -1,0 +1,55 @@
+"""Shared helpers for the benchmark scripts (not tests): corpus files, words, timing."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = REPO.parent / "shared" / "corpus"
+SAMPLES = CORPUS / "sample-files"
+#: PDFium hangs on pages 2-4 of this damaged file (each stopped at its time limit);
+#: it measures the time limit, not speed, so benchmarks leave it out.
+EXCLUDED = {"unreadablemetadata.pdf", "libreoffice-writer-password.pdf"}
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def sample_pdfs() -> list[Path]:
+    return sorted(p for p in SAMPLES.rglob("*.pdf") if p.name not in EXCLUDED)
+
+
+def words(text: str) -> Counter[str]:
+    return Counter(w.lower() for w in _WORD.findall(text))
+
+
+def recall(reference: Counter[str], candidate: Counter[str]) -> float:
+    """Share of the reference's words (with multiplicity) that the candidate has."""
+    total = sum(reference.values())
+    if not total:
+        return 1.0
+    return sum((reference & candidate).values()) / total
+
+
+def agreement(reference: Counter[str], candidate: Counter[str]) -> float:
+    """Word-level F1 between two bags of words."""
+    common = sum((reference & candidate).values())
+    if not common:
+        return 1.0 if not reference and not candidate else 0.0
+    p = common / sum(candidate.values())
+    r = common / sum(reference.values())
+    return 2 * p * r / (p + r)
+
+
+def pdftotext_pages(path: Path) -> list[str]:
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=False
+    ).stdout
+    pages = out.split("\f")
+    return pages[:-1] if pages and not pages[-1].strip() else pages
+
+
+def folio_cmd() -> list[str]:
+    return [sys.executable, "-m", "app"]
