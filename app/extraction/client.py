@@ -6,15 +6,18 @@ import contextlib
 import json
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 from app.core.errors import FolioError
-from app.extraction.worker import DEFAULT_MEMORY_MB, ENV_LIFELINE, ENV_MEMORY_MB
+from app.extraction.worker import DEFAULT_MEMORY_MB, ENV_LIFELINE, ENV_MEMORY_MB, ENV_WORK_DIR
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +31,34 @@ ProgressCallback = Callable[[float, str], None]
 
 class WorkerCancelled(Exception):
     """The request was stopped because its task was cancelled."""
+
+
+#: Worker scratch folders are named after the process that made them.
+WORK_PREFIX = "folio-work-"
+
+
+def sweep_stale_work_dirs() -> int:
+    """Remove scratch folders left by Folio processes that were killed."""
+    removed = 0
+    for entry in Path(tempfile.gettempdir()).glob(f"{WORK_PREFIX}*"):
+        try:
+            owner = int(entry.name[len(WORK_PREFIX) :].split("-", 1)[0])
+        except ValueError:
+            continue
+        if owner != os.getpid() and not _pid_alive(owner):
+            shutil.rmtree(entry, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 class ReaderTimeout(FolioError):
@@ -45,7 +76,9 @@ class WorkerProcess:
 
     def __init__(self, memory_mb: int = DEFAULT_MEMORY_MB) -> None:
         read_end, self._lifeline = os.pipe()
+        self.work_dir = tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{os.getpid()}-")
         env = dict(os.environ)
+        env[ENV_WORK_DIR] = self.work_dir
         env[ENV_MEMORY_MB] = str(memory_mb)
         env[ENV_LIFELINE] = str(read_end)
         env["OMP_THREAD_LIMIT"] = "1"
@@ -102,6 +135,7 @@ class WorkerProcess:
                     stream.close()
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=5)
+        shutil.rmtree(self.work_dir, ignore_errors=True)
 
     def request(
         self,
@@ -173,6 +207,7 @@ class WorkerPool:
         self._busy: set[WorkerProcess] = set()
         self._lock = threading.Lock()
         self._closed = False
+        sweep_stale_work_dirs()
 
     @contextlib.contextmanager
     def worker(self) -> Iterator[WorkerProcess]:

@@ -169,9 +169,12 @@ def _damaged_message(name: str) -> str:
 class PageEngine:
     """Per-worker state: the last opened document and a private temporary folder."""
 
-    def __init__(self) -> None:
+    def __init__(self, work_dir: Path | None = None) -> None:
         self._pdf: _OpenPdf | None = None
-        self._work_dir = Path(tempfile.mkdtemp(prefix="folio-ocr-"))  # mode 0700
+        # A private folder (mode 0700) for the page images Folio hands to Tesseract;
+        # the parent gives one it removes even if this process is killed.
+        self._work_dir = work_dir or Path(tempfile.mkdtemp(prefix="folio-ocr-"))
+        self._work_dir.mkdir(mode=0o700, exist_ok=True)
         Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
         warnings.simplefilter("error", Image.DecompressionBombWarning)
 

@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 ENV_MEMORY_MB = "FOLIO_WORKER_MEMORY_MB"
 ENV_LIFELINE = "FOLIO_LIFELINE_FD"
+ENV_WORK_DIR = "FOLIO_WORK_DIR"
 DEFAULT_MEMORY_MB = 1536
 
 
@@ -64,7 +65,8 @@ def serve(requests: TextIO, replies: TextIO) -> int:
     from app.extraction.engine import PageEngine
 
     megabytes = _limit_memory()
-    engine = PageEngine()
+    work_dir = os.environ.get(ENV_WORK_DIR)
+    engine = PageEngine(Path(work_dir) if work_dir else None)
 
     def send(obj: dict[str, Any]) -> None:
         replies.write(json.dumps(obj) + "\n")

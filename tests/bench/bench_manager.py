@@ -117,7 +117,7 @@ def bench_ocr(work: Path, count: int) -> None:
     start = time.perf_counter()
     subprocess.run(
         [
-            "ocrmypdf",
+            peer,
             "-j",
             str(os.cpu_count() or 1),
             "--force-ocr",

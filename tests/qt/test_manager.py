@@ -215,17 +215,25 @@ def test_pause_survives_restart_and_resume_runs(
         second.shutdown()
 
 
-def test_priority_then_age(qtbot: QtBot, manager: ExtractionManager) -> None:
+def test_priority_then_age(
+    qtbot: QtBot, manager: ExtractionManager, monkeypatch: pytest.MonkeyPatch
+) -> None:
     manager.set_concurrency(1)
     manager.pause()
     # Pages whose stored file is missing: each task fails at once, which is all
     # this test needs to see the order in which they start.
     tasks = manager.register(_page_tasks(manager, 5))
-    tasks[3].priority = 0
+    started: list[int] = []
+    real_start = manager._start
+
+    def record(task: BackgroundTask) -> None:
+        started.append(task.id)
+        real_start(task)
+
+    monkeypatch.setattr(manager, "_start", record)
     manager.prioritise([tasks[4].id])  # e.g. the user opened page 5
     manager.resume()
     wait_idle(qtbot, manager)
-    started = [t.id for t in sorted(tasks, key=lambda t: t.started_at or "")]
     assert started == [tasks[4].id, tasks[0].id, tasks[1].id, tasks[2].id, tasks[3].id]
     assert all("stored copy" in (t.error or "") for t in tasks)
 
