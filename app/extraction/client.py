@@ -240,6 +240,27 @@ class WorkerPool:
                 return
         w.close()
 
+    def warm(self, count: int) -> None:
+        """Start up to `count` idle workers in the background, so the first pages wait less."""
+
+        def spawn() -> None:
+            for _ in range(count):
+                with self._lock:
+                    if self._closed or len(self._idle) + len(self._busy) >= count:
+                        return
+                worker = WorkerProcess(self.memory_mb)
+                with self._lock:
+                    if self._closed:
+                        closing = True
+                    else:
+                        closing = False
+                        self._idle.append(worker)
+                if closing:
+                    worker.close()
+                    return
+
+        threading.Thread(target=spawn, name="warm-workers", daemon=True).start()
+
     def pids(self) -> list[int]:
         with self._lock:
             return [w.pid for w in (*self._idle, *self._busy)]

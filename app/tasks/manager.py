@@ -267,6 +267,8 @@ class ExtractionManager(QObject):
     def _adopt(self, tasks: Sequence[BackgroundTask]) -> None:
         if not tasks:
             return
+        if not self._paused:
+            self.workers.warm(self._concurrency)
         for task in tasks:
             self._tasks[task.id] = task
             heapq.heappush(self._queue, (-task.priority, task.id))
