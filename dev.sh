@@ -51,8 +51,8 @@ setup() {
 }
 
 lint() {
-  "$VENV/bin/ruff" check app tests packaging
-  "$VENV/bin/ruff" format --check app tests packaging
+  "$VENV/bin/ruff" check .
+  "$VENV/bin/ruff" format --check .
   "$VENV/bin/lint-imports"
   "$VENV/bin/mypy" app/core app/extraction
 }
