@@ -1,0 +1,1 @@
+"""Widgets: the main window, its views and the Tasks page."""
