@@ -189,9 +189,20 @@ class ExtractionManager(QObject):
         return list(self._running)
 
     def is_idle(self) -> bool:
-        return not self._running and not any(
-            t.status is TaskStatus.PENDING for t in self._tasks.values()
-        )
+        """Nothing running and nothing waiting (stale queue entries are dropped here)."""
+        if self._running:
+            return False
+        while self._queue:
+            neg_priority, task_id = self._queue[0]
+            task = self._tasks.get(task_id)
+            if (
+                task is not None
+                and task.status is TaskStatus.PENDING
+                and -neg_priority == task.priority
+            ):
+                return False
+            heapq.heappop(self._queue)
+        return True
 
     def aggregate(self) -> AggregateProgress:
         return self._batch.snapshot(len(self._running), self._paused)
