@@ -55,7 +55,8 @@ class FileStore:
         except OSError as exc:
             raise FolioError(describe_os_error(exc, str(source), "read")) from exc
         try:
-            total = os.fstat(src.fileno()).st_size
+            at_open = os.fstat(src.fileno())
+            total = at_open.st_size
             try:
                 fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=self.root)
             except OSError as exc:
@@ -76,7 +77,10 @@ class FileStore:
                             progress(size, max(total, size))
                     out.flush()
                     os.fsync(out.fileno())
-                if os.stat(source).st_size != size:
+                now = os.stat(source)
+                if (now.st_size, now.st_mtime_ns) != (at_open.st_size, at_open.st_mtime_ns) or (
+                    size != at_open.st_size
+                ):
                     raise FolioError(
                         f"{source} changed while Folio was copying it; "
                         "wait until it is fully written, then import it again."
