@@ -17,7 +17,7 @@ from app.core.library import HIT_END, HIT_START, Library
 from app.core.models import BackgroundTask, OcrMode, TaskStatus
 from app.core.paths import default_library_dir
 
-SUBCOMMANDS = ("extract", "import", "tasks", "sources", "search")
+SUBCOMMANDS = ("extract", "import", "tasks", "sources", "search", "restore")
 
 EXIT_OK = 0
 EXIT_INPUT_FAILED = 1
@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("sources", parents=[common], help="list the documents in the library")
     se = sub.add_parser("search", parents=[common], help="full-text search")
     se.add_argument("query", nargs="+")
+    rs = sub.add_parser("restore", parents=[common], help="restore the library from a backup")
+    rs.add_argument("backup", nargs="?", type=Path, help="a backup file (default: the newest)")
+    rs.add_argument("--list", action="store_true", help="list the backups")
     return parser
 
 
@@ -94,6 +97,8 @@ def run(argv: Sequence[str]) -> int:
             return cmd_sources(args)
         if args.command == "search":
             return cmd_search(args)
+        if args.command == "restore":
+            return cmd_restore(args)
     except FolioError as exc:
         print(f"folio: {exc.message}", file=sys.stderr)
         return EXIT_INPUT_FAILED
@@ -451,4 +456,47 @@ def cmd_search(args: argparse.Namespace) -> int:
         else:
             snippet = snippet.replace(HIT_START, "[").replace(HIT_END, "]")
         print(f"{hit.source_name} · page {hit.page_number}: {snippet}")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from app.core.backup import backups, restore_backup
+
+    folder = _library_dir(args)
+    found = backups(folder)
+    if args.list:
+        if args.json:
+            _print_json([{"path": str(b.path), "madeAt": b.made_at.isoformat()} for b in found])
+        elif not found:
+            print(f"The library {folder} has no backups yet.")
+        for b in found:
+            print(f"{b.label}  {b.path}")
+        return EXIT_OK
+    chosen = args.backup or (found[0].path if found else None)
+    if chosen is None:
+        print(f"folio: the library {folder} has no backups to restore.", file=sys.stderr)
+        return EXIT_INPUT_FAILED
+    if _send(folder, {"op": "status"}) is not None:
+        print(f"folio: a Folio window is using {folder}; quit it, then restore.", file=sys.stderr)
+        return EXIT_INPUT_FAILED
+    import os as _os
+
+    lock_fd = _os.open(folder / "library.lock", _os.O_RDWR | _os.O_CREAT, 0o600)
+    try:
+        from app.core.library import _lock_file
+
+        try:
+            _lock_file(lock_fd)
+        except OSError:
+            print(
+                f"folio: another Folio is using {folder}; quit it, then restore.", file=sys.stderr
+            )
+            return EXIT_INPUT_FAILED
+        aside = restore_backup(folder / "library.sqlite3", Path(chosen))
+    finally:
+        _os.close(lock_fd)
+    print(
+        f"Restored {chosen}; the previous database is kept as {aside.name}. "
+        "Documents added after this backup need importing again."
+    )
     return EXIT_OK

@@ -18,6 +18,10 @@ class LibraryLockedError(FolioError):
     """Another Folio process already writes to this library."""
 
 
+class CorruptLibraryError(FolioError):
+    """The library database is damaged; a backup may be restored."""
+
+
 def describe_os_error(exc: OSError, path: str, doing: str) -> str:
     """Turn an OSError into a sentence that names the file and what to do."""
     import errno

@@ -15,7 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.core.errors import FolioError, LibraryLockedError, describe_os_error
+from app.core.errors import (
+    CorruptLibraryError,
+    FolioError,
+    LibraryLockedError,
+    describe_os_error,
+)
 from app.core.filestore import FileStore
 from app.core.models import (
     BackgroundTask,
@@ -237,6 +242,8 @@ class Library:
                 self.db_path, check_same_thread=False, isolation_level=None, timeout=30
             )
             self._db.execute("PRAGMA foreign_keys = ON")
+            # Reading the header and schema finds a file that is not a database at all.
+            self._db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
             if not readonly:
                 self._db.execute("PRAGMA journal_mode = WAL")
                 # WAL + NORMAL: a committed transaction survives a crash of the app
@@ -244,9 +251,9 @@ class Library:
                 self._db.execute("PRAGMA synchronous = NORMAL")
             self._migrate()
         except sqlite3.DatabaseError as exc:
-            raise FolioError(
+            raise CorruptLibraryError(
                 f"The library database {self.db_path} cannot be read ({exc}); "
-                "restore it from a backup or choose another library folder."
+                "restore a backup with `folio restore` or choose another library folder."
             ) from exc
 
     # -- lifecycle -------------------------------------------------------------------
@@ -312,12 +319,22 @@ class Library:
             return
         if self.readonly:
             raise FolioError(f"The library {self.folder} needs an upgrade; open it in Folio first.")
+        if version > 0:
+            from app.core.backup import make_backup
+
+            make_backup(self.db_path, f"before-schema-{version + 1}")
         for index in range(version, SCHEMA_VERSION):
             log.info("migrating library schema %d -> %d", index, index + 1)
             with self.transaction() as db:
                 for statement in _split_sql(MIGRATIONS[index]):
                     db.execute(statement)
                 db.execute(f"PRAGMA user_version = {index + 1}")
+
+    def backup(self, reason: str = "scheduled") -> Path:
+        """A consistent copy of the database in `backups/` (SQLite's backup API)."""
+        from app.core.backup import make_backup
+
+        return make_backup(self.db_path, reason)
 
     def integrity_check(self) -> str:
         return str(self._query("PRAGMA integrity_check")[0][0])

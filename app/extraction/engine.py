@@ -79,7 +79,7 @@ class _OpenPdf:
                 self._pypdf = reader
             except FolioError:
                 raise
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - any parser failure means "damaged"
                 log.debug("pypdf cannot open %s: %s", self.path, exc)
                 self._pypdf_failed = True
         return self._pypdf
@@ -109,7 +109,7 @@ class _OpenPdf:
         if reader is not None:
             try:
                 alt = normalise(reader.pages[index].extract_text() or "")
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - a broken content stream
                 log.debug("pypdf text of %s page %d failed: %s", self.path, index + 1, exc)
                 alt = ""
             if has_real_words(alt):

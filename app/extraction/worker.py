@@ -118,7 +118,7 @@ def serve(requests: TextIO, replies: TextIO) -> int:
                         "re-save it in another program and import it again.",
                     }
                 )
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - a hostile file must end in a sentence
                 send(
                     {
                         "ok": False,

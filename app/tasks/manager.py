@@ -5,8 +5,10 @@ from __future__ import annotations
 import heapq
 import logging
 import os
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 #: Milliseconds over which bursts of task changes are gathered into one signal.
 COALESCE_MS = 50
 
+BACKUP_EVERY_MS = 24 * 60 * 60 * 1000
 SETTING_PAUSED = "queue.paused"
 SETTING_CONCURRENCY = "queue.concurrency"
 SETTING_OCR_MODE = "ocr.mode"
@@ -54,6 +57,10 @@ class CancelOutcome:
             detail = "; ".join(f"{n} {reason}" for reason, n in reasons.items())
             text += f"; {len(self.skipped)} could not be cancelled ({detail})"
         return text + "."
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
 
 
 def default_concurrency() -> int:
@@ -139,7 +146,32 @@ class ExtractionManager(QObject):
             self._added.extend(self._tasks.values())
             self._schedule_flush()
         self._schedule()
+        self._backup_timer = QTimer(self)
+        self._backup_timer.setInterval(BACKUP_EVERY_MS)
+        self._backup_timer.timeout.connect(self.backup_if_due)
+        self._backup_timer.start()
+        self.backup_if_due()
         return resumed
+
+    @Slot()
+    def backup_if_due(self) -> None:
+        """Back the database up (off the GUI thread) when the last copy is a day old."""
+        from app.core.backup import backups, make_backup
+
+        latest = backups(self.library.folder)
+        if latest and (now_utc() - latest[0].made_at).total_seconds() < BACKUP_EVERY_MS / 1000:
+            return
+        if not self.library.stored_hashes():
+            return  # nothing worth keeping yet
+        db_path = self.library.db_path
+
+        def run() -> None:
+            try:
+                make_backup(db_path, "scheduled")
+            except Exception:
+                log.exception("scheduled backup of %s failed", db_path)
+
+        threading.Thread(target=run, name="library-backup", daemon=True).start()
 
     def shutdown(self, wait_ms: int = 10_000) -> None:
         """Stop at once: running tasks go back to pending and resume at the next start."""

@@ -129,3 +129,43 @@ def test_corrupt_database_is_reported(library_dir: Path) -> None:
     (library_dir / "library.sqlite3").write_bytes(b"this is not a database" * 100)
     with pytest.raises(FolioError, match="cannot be read"):
         Library(library_dir)
+
+
+def test_backup_then_restore_after_corruption(library_dir: Path) -> None:
+    import subprocess
+    import sys
+
+    from app.core.backup import backups
+    from app.core.errors import CorruptLibraryError
+
+    with Library(library_dir) as lib:
+        with lib.transaction() as db:
+            lib.add_source(
+                sha256="cd" * 32,
+                name="Kept.pdf",
+                original_path="/x/Kept.pdf",
+                kind="pdf",
+                size=1,
+                page_count=3,
+                db=db,
+            )
+        lib.backup("manual")
+    db_file = library_dir / "library.sqlite3"
+    for side in ("-wal", "-shm"):
+        (library_dir / f"library.sqlite3{side}").unlink(missing_ok=True)
+    db_file.write_bytes(b"\x00garbage" * 4096)
+    with pytest.raises(CorruptLibraryError, match="folio restore"):
+        Library(library_dir)
+    assert [b.reason for b in backups(library_dir)] == ["manual"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "app", "--library", str(library_dir), "restore"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Restored" in proc.stdout
+    with Library(library_dir) as lib:
+        assert [s.name for s in lib.sources()] == ["Kept.pdf"]
+        assert lib.integrity_check() == "ok"
+    assert list(library_dir.glob("library.sqlite3.before-restore-*"))
