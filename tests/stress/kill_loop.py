@@ -1,0 +1,169 @@
+"""Crash safety: SIGKILL an importing Folio at random moments, restart, check the library.
+
+Run: .venv/bin/python -m tests.stress.kill_loop [--rounds 30] [--seed N]
+A short version (3 rounds) runs in the test suite (tests/qt/test_trust.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import psutil
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLES = REPO.parent / "shared" / "corpus" / "sample-files"
+DOCS = [
+    SAMPLES / "009-pdflatex-geotopo" / "GeoTopo-komprimiert.pdf",
+    SAMPLES / "009-pdflatex-geotopo" / "GeoTopo-komprimiert.pdf",
+    SAMPLES / "004-pdflatex-4-pages" / "pdflatex-4-pages.pdf",
+    SAMPLES / "018-base64-image" / "page-0-QuickPDFImd32aa1ab.png",
+    SAMPLES / "021-pdfa" / "crazyones-pdfa.pdf",
+    SAMPLES / "026-latex-multicolumn" / "multicolumn.pdf",
+]
+
+
+def fresh_copies(folder: Path, round_no: int) -> list[Path]:
+    """Copies with a few bytes appended (still valid files), so each round has new work."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i, doc in enumerate(DOCS):
+        copy = folder / f"r{round_no}-{i}-{doc.name}"
+        copy.write_bytes(doc.read_bytes() + f"\n% round {round_no}\n".encode())
+        out.append(copy)
+    return out
+
+
+def start(library: Path, files: list[Path]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "--library",
+            str(library),
+            "import",
+            *map(str, files),
+            "--wait",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        cwd=REPO,
+    )
+
+
+def check(library: Path) -> dict[str, int]:
+    """The invariants after a crash and the startup sweep; raises AssertionError."""
+    from app.core.library import Library
+
+    lib = Library(library)
+    try:
+        assert lib.integrity_check() == "ok", "integrity_check failed"
+        lib.store.sweep(lib.stored_hashes())
+        named = lib.stored_hashes()
+        for sha in named:
+            assert lib.store.path_for(sha).exists(), f"source names a missing file {sha}"
+        stored = (
+            {p.name for p in lib.store.root.rglob("*") if p.is_file()}
+            if lib.store.root.exists()
+            else set()
+        )
+        assert stored <= named, f"unnamed store files after the sweep: {stored - named}"
+        counts = Counter(t.status.value for t in lib.tasks())
+        return dict(counts)
+    finally:
+        lib.close()
+
+
+def survivors(pids: list[int]) -> list[int]:
+    alive = []
+    for pid in pids:
+        try:
+            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                alive.append(pid)
+        except psutil.NoSuchProcess:
+            pass
+    return alive
+
+
+def run(rounds: int, seed: int, library: Path, log: bool = True) -> dict[str, int]:
+    rng = random.Random(seed)
+    kills = 0
+    for i in range(rounds):
+        proc = start(library, fresh_copies(library.parent / "incoming", i))
+        delay = rng.uniform(0.2, 1.5)
+        deadline = time.monotonic() + delay
+        children: set[int] = set()
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                children |= {c.pid for c in psutil.Process(proc.pid).children(recursive=True)}
+            except psutil.NoSuchProcess:
+                break
+            time.sleep(0.02)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            kills += 1
+        proc.wait()
+        # Workers and Tesseract notice their parent is gone and die with it.
+        give_up = time.monotonic() + 5
+        while survivors(list(children)) and time.monotonic() < give_up:
+            time.sleep(0.05)
+        left = survivors(list(children))
+        assert not left, f"round {i}: processes outlived the killed app: {left}"
+        counts = check(library)
+        if log:
+            print(f"round {i + 1:2}: killed after {delay:.2f}s, {len(children)} children, {counts}")
+    # A last run without a kill: everything interrupted resumes and finishes.
+    final = start(library, fresh_copies(library.parent / "incoming", rounds))
+    final.wait(timeout=600)
+    counts = check(library)
+    assert counts.get("in_progress", 0) == 0 and counts.get("pending", 0) == 0, counts
+    interrupted = (
+        sqlite3.connect(library / "library.sqlite3")
+        .execute("SELECT COUNT(*), SUM(status = 'completed') FROM tasks WHERE interrupted > 0")
+        .fetchone()
+    )
+    given_up = [
+        row[0]
+        for row in sqlite3.connect(library / "library.sqlite3").execute(
+            "SELECT error FROM tasks WHERE status = 'failed'"
+        )
+    ]
+    # A task interrupted three times while running gives up with a sentence (by design).
+    assert all("times while this task ran" in e for e in given_up), given_up
+    assert interrupted[0] == (interrupted[1] or 0) + len(given_up), "an interrupted task hung"
+    db = sqlite3.connect(library / "library.sqlite3")
+    pages, texts = db.execute(
+        "SELECT (SELECT COUNT(*) FROM pages), (SELECT COUNT(*) FROM page_text)"
+    ).fetchone()
+    db.close()
+    if log:
+        print(
+            f"after {kills} kills: {counts}; {texts} of {pages} pages have text; "
+            f"{interrupted[0]} interrupted tasks: {interrupted[1]} resumed and completed, "
+            f"{len(given_up)} gave up after 3 interruptions"
+        )
+    return {"kills": kills, "pages": pages, "texts": texts, "interrupted": interrupted[0], **counts}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        run(args.rounds, args.seed, Path(tmp) / "Library")
+
+
+if __name__ == "__main__":
+    main()
