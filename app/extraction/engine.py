@@ -126,7 +126,10 @@ class _OpenPdf:
         dpi = OCR_DPI
         width, height = size.width() / 72 * dpi, size.height() / 72 * dpi
         if width <= 0 or height <= 0:
-            raise FolioError(f"Page {index + 1} of {self.name} has no size; the PDF is damaged.")
+            raise FolioError(
+                f"Page {index + 1} of {self.name} has no size, so the PDF is damaged; "
+                "re-save or repair it and import it again."
+            )
         if width * height > MAX_RENDER_PIXELS:
             scale = (MAX_RENDER_PIXELS / (width * height)) ** 0.5
             dpi = max(1, int(dpi * scale))
