@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Renders resources/icons/folio.svg to PNGs at the hicolor sizes (and a Windows .ico).
-# Needs rsvg-convert (Debian: librsvg2-bin); the .ico also needs ImageMagick.
+# Needs rsvg-convert (Debian: librsvg2-bin) and, for the .ico, icotool (icoutils).
 #   bash packaging/render_icons.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,4 +18,12 @@ for size in "${SIZES[@]}"; do
   mkdir -p "$dir"
   rsvg-convert --width "$size" --height "$size" --output "$dir/folio.png" "$SVG"
 done
-echo "Rendered $SVG at ${SIZES[*]} px into $OUT/"
+# Windows: one .ico with the small sizes as bitmaps and 256 px stored as PNG.
+command -v icotool >/dev/null || {
+  echo "render_icons.sh: icotool is missing; install icoutils." >&2
+  exit 1
+}
+icotool --create --output resources/icons/folio.ico \
+  "$OUT"/{16x16,24x24,32x32,48x48,64x64,128x128}/apps/folio.png \
+  --raw="$OUT/256x256/apps/folio.png"
+echo "Rendered $SVG at ${SIZES[*]} px into $OUT/ and resources/icons/folio.ico"
