@@ -364,6 +364,8 @@ class Library:
         return Source(*rows[0]) if rows else None
 
     def source(self, source_id: int) -> Source | None:
+        if not _valid_id(source_id):
+            return None
         rows = self._query(
             "SELECT id, sha256, name, original_path, kind, size, page_count, added_at "
             "FROM sources WHERE id = ?",
@@ -452,6 +454,8 @@ class Library:
         return [_page_from_row(row) for row in rows]
 
     def page(self, page_id: int) -> Page | None:
+        if not _valid_id(page_id):
+            return None
         rows = self._query(
             "SELECT p.id, p.source_id, p.number, t.text, t.method, t.confidence, t.extracted_at "
             "FROM pages p LEFT JOIN page_text t ON t.page_id = p.id WHERE p.id = ?",
@@ -529,6 +533,8 @@ class Library:
         db.executemany(sql, [[*(_column_value(t, c) for c in cols), t.id] for t in tasks])
 
     def task(self, task_id: int) -> BackgroundTask | None:
+        if not _valid_id(task_id):
+            return None
         rows = self._query(_TASK_SELECT + " WHERE t.id = ?", (task_id,))
         return _task_from_row(rows[0]) if rows else None
 
@@ -619,6 +625,11 @@ class Library:
             _TASK_SELECT + " WHERE t.page_id = ? ORDER BY t.id DESC LIMIT 1", (page_id,)
         )
         return _task_from_row(rows[0]) if rows else None
+
+
+def _valid_id(value: int) -> bool:
+    """Ids are positive SQLite integers; anything else names no row."""
+    return 0 < value < 2**63
 
 
 def _page_from_row(row: Sequence[Any]) -> Page:

@@ -1,0 +1,47 @@
+"""`python -m app.api --library DIR [--port N]`: the API without a window (for scripts)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from pathlib import Path
+
+import qasync
+from PySide6.QtCore import QCoreApplication
+
+from app.api.server import ApiServer, load_or_create_token
+from app.core.library import Library
+from app.core.paths import default_library_dir
+from app.tasks.manager import ExtractionManager
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m app.api")
+    parser.add_argument("--library", type=Path, default=None)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--token-file", type=Path, default=None)
+    args = parser.parse_args()
+    app = QCoreApplication(sys.argv[:1])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    library = Library(args.library or default_library_dir())
+    library.acquire_writer_lock()
+    manager = ExtractionManager(library)
+    manager.start()
+    server = ApiServer(manager, load_or_create_token(args.token_file))
+    port = loop.run_until_complete(server.start())
+    print(f"http://127.0.0.1:{port}", flush=True)
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    loop.run_until_complete(stop.wait())
+    loop.run_until_complete(server.stop())
+    manager.shutdown()
+    library.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,257 @@
+"""The local HTTP API, served on the qasync event loop inside the running Folio."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import secrets
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from aiohttp import web
+
+from app import __version__
+from app.api.openapi import openapi_document
+from app.core.models import TaskStatus
+from app.tasks.manager import ExtractionManager
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 1024 * 1024
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def token_path() -> Path:
+    return Path(platformdirs.user_config_dir("Folio", appauthor=False)) / "api-token"
+
+
+def load_or_create_token(path: Path | None = None) -> str:
+    """The install's bearer token, in a file only the user can read."""
+    path = path or token_path()
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(token + "\n")
+    return token
+
+
+def _error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+def _host_is_loopback(host: str) -> bool:
+    if host.startswith("["):
+        name = host.split("]", 1)[0] + "]"
+    else:
+        name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    return name.lower() in LOOPBACK_HOSTS
+
+
+def _int_param(request: web.Request, name: str) -> int:
+    raw = request.match_info[name]
+    try:
+        value = int(raw)
+    except ValueError:
+        raise web.HTTPBadRequest(text=f"{name} must be a whole number, not {raw!r}.") from None
+    if value < 1:
+        raise web.HTTPNotFound(text=f"There is no {name.split('_')[0]} {value}.")
+    return value
+
+
+async def _json_object(request: web.Request) -> dict[str, Any]:
+    try:
+        body = await request.json(loads=json.loads)
+    except json.JSONDecodeError:
+        raise web.HTTPBadRequest(text="The body is not valid JSON.") from None
+    except UnicodeDecodeError:
+        raise web.HTTPBadRequest(text="The body is not UTF-8 text.") from None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(text="The body must be a JSON object.")
+    return body
+
+
+class ApiServer:
+    """Serves the task endpoints on 127.0.0.1; every request needs the bearer token."""
+
+    def __init__(self, manager: ExtractionManager, token: str, port: int = 0) -> None:
+        self.manager = manager
+        self.token = token
+        self.requested_port = port
+        self.port = 0
+        self._runner: web.AppRunner | None = None
+        self.app = web.Application(
+            client_max_size=MAX_BODY, middlewares=[self._errors, self._guard]
+        )
+        r = self.app.router
+        r.add_get("/api/v1/openapi.json", self.openapi)
+        r.add_get("/api/v1/tasks", self.list_tasks)
+        r.add_delete("/api/v1/tasks", self.cancel_many)
+        r.add_get("/api/v1/tasks/{task_id}", self.get_task)
+        r.add_delete("/api/v1/tasks/{task_id}", self.cancel_task)
+        r.add_get("/api/v1/sources", self.list_sources)
+        r.add_post("/api/v1/sources", self.import_path)
+        r.add_get("/api/v1/sources/{source_id}/pages", self.list_pages)
+        r.add_get("/api/v1/search", self.search)
+
+    async def start(self) -> int:
+        self._runner = web.AppRunner(self.app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", self.requested_port)
+        await site.start()
+        server = site._server  # the bound socket tells the ephemeral port
+        assert server is not None
+        self.port = int(server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+        log.info("local API on http://127.0.0.1:%d", self.port)
+        return self.port
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    # -- middlewares ---------------------------------------------------------------------
+
+    @web.middleware
+    async def _errors(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except web.HTTPException as exc:
+            if exc.status < 400:
+                raise
+            text = (
+                exc.text if exc.text and not exc.text.startswith(f"{exc.status}:") else exc.reason
+            )
+            return _error(exc.status, text if text.endswith(".") else text + ".")
+        except Exception:
+            log.exception("API request %s %s failed", request.method, request.path)
+            return _error(500, "Folio could not answer this request; see its log.")
+
+    @web.middleware
+    async def _guard(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if "Origin" in request.headers:
+            return _error(403, "Requests from web pages (with an Origin header) are refused.")
+        if not _host_is_loopback(request.headers.get("Host", "")):
+            return _error(403, "Only requests addressed to 127.0.0.1 or localhost are served.")
+        auth = request.headers.get("Authorization", "")
+        given = auth[7:] if auth.startswith("Bearer ") else ""
+        if not given or not secrets.compare_digest(given.encode(), self.token.encode()):
+            return _error(401, "A valid bearer token is required (see the api-token file).")
+        return await handler(request)
+
+    # -- endpoints -----------------------------------------------------------------------
+
+    async def openapi(self, request: web.Request) -> web.Response:
+        return web.json_response(openapi_document(__version__))
+
+    async def list_tasks(self, request: web.Request) -> web.Response:
+        status = request.query.get("status")
+        wanted: TaskStatus | None = None
+        if status is not None:
+            try:
+                wanted = TaskStatus(status)
+            except ValueError:
+                choices = ", ".join(s.value for s in TaskStatus)
+                raise web.HTTPBadRequest(text=f"status must be one of {choices}.") from None
+        everything = request.query.get("all") in ("1", "true")
+        if everything or (wanted is not None and wanted.is_terminal):
+            tasks = self.manager.history()
+        else:
+            tasks = self.manager.active_tasks()
+        if wanted is not None:
+            tasks = [t for t in tasks if t.status is wanted]
+        return web.json_response([t.to_json() for t in tasks])
+
+    async def get_task(self, request: web.Request) -> web.Response:
+        task_id = _int_param(request, "task_id")
+        task = self.manager.get(task_id)
+        if task is None:
+            raise web.HTTPNotFound(text=f"There is no task {task_id}.")
+        return web.json_response(task.to_json())
+
+    async def cancel_task(self, request: web.Request) -> web.Response:
+        task_id = _int_param(request, "task_id")
+        outcome = self.manager.cancel(task_id)
+        reason = outcome.skipped.get(task_id)
+        if reason == "not found":
+            raise web.HTTPNotFound(text=f"There is no task {task_id}.")
+        if reason is not None:
+            return _error(409, f"Task {task_id} cannot be cancelled: it is {reason}.")
+        task = self.manager.get(task_id)
+        assert task is not None
+        return web.json_response(task.to_json())
+
+    async def cancel_many(self, request: web.Request) -> web.Response:
+        body = await _json_object(request)
+        unknown = set(body) - {"ids", "all"}
+        if unknown:
+            raise web.HTTPBadRequest(text=f"Unknown field(s): {', '.join(sorted(unknown))}.")
+        if body.get("all") is True:
+            outcome = self.manager.cancel_all()
+        else:
+            ids = body.get("ids")
+            if not isinstance(ids, list) or not all(
+                isinstance(i, int) and not isinstance(i, bool) for i in ids
+            ):
+                raise web.HTTPBadRequest(text='Give "ids": [whole numbers] or "all": true.')
+            outcome = self.manager.cancel_many(ids)
+        return web.json_response(
+            {
+                "cancelled": outcome.cancelled,
+                "skipped": {str(k): v for k, v in outcome.skipped.items()},
+                "summary": outcome.summary(),
+            }
+        )
+
+    async def list_sources(self, request: web.Request) -> web.Response:
+        library = self.manager.library
+        states = library.source_states()
+        out = []
+        for source in library.sources():
+            item = source.to_json()
+            state = states.get(source.id)
+            item["pagesWithText"] = state.completed if state else 0
+            item["pagesFailed"] = state.failed if state else 0
+            out.append(item)
+        return web.json_response(out)
+
+    async def import_path(self, request: web.Request) -> web.Response:
+        body = await _json_object(request)
+        raw = body.get("path")
+        if not isinstance(raw, str) or not raw.strip() or "\x00" in raw:
+            raise web.HTTPBadRequest(text='Give "path": the file or folder to import.')
+        if set(body) - {"path"}:
+            raise web.HTTPBadRequest(text='Only "path" is accepted.')
+        path = Path(raw).expanduser()
+        if not path.is_absolute():
+            raise web.HTTPBadRequest(text=f"{raw} is not an absolute path.")
+        from app.extraction.batch import walk
+
+        notes: list[str] = []
+        exists = await asyncio.to_thread(path.exists)
+        if not exists:
+            raise web.HTTPNotFound(text=f"{path} does not exist on this computer.")
+        files = await asyncio.to_thread(lambda: list(walk([path], notes)))
+        tasks = self.manager.import_files(files)
+        return web.json_response([t.to_json() for t in tasks], status=202)
+
+    async def list_pages(self, request: web.Request) -> web.Response:
+        source_id = _int_param(request, "source_id")
+        library = self.manager.library
+        if library.source(source_id) is None:
+            raise web.HTTPNotFound(text=f"There is no source {source_id}.")
+        return web.json_response([p.to_json() for p in library.pages(source_id)])
+
+    async def search(self, request: web.Request) -> web.Response:
+        query = request.query.get("q")
+        if query is None:
+            raise web.HTTPBadRequest(text='Give the words to find as "q".')
+        hits = self.manager.library.search(query)
+        return web.json_response([h.to_json() for h in hits])
