@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 #: with PAGE_TIMEOUT; each phase it reports (text layer, render, OCR) sets its own.
 PROBE_TIMEOUT = 60.0
 PAGE_TIMEOUT = 30.0
+WATCHDOG_PERIOD = 0.05
 
 ProgressCallback = Callable[[float, str], None]
 
@@ -101,6 +103,10 @@ class WorkerProcess:
         os.close(read_end)
         self._kill_reason: str | None = None
         self._lock = threading.Lock()
+        # One watchdog per worker (not a timer thread per request): it kills the
+        # worker when the current request runs past its deadline.
+        self._deadline: float | None = None
+        threading.Thread(target=self._watchdog, name=f"watchdog-{self.pid}", daemon=True).start()
 
     @property
     def pid(self) -> int:
@@ -109,6 +115,14 @@ class WorkerProcess:
     @property
     def alive(self) -> bool:
         return self.proc.poll() is None and self._kill_reason is None
+
+    def _watchdog(self) -> None:
+        while self.proc.poll() is None and self._kill_reason is None:
+            deadline = self._deadline
+            if deadline is not None and time.monotonic() > deadline:
+                self.kill("timeout")
+                return
+            time.sleep(WATCHDOG_PERIOD)
 
     def kill(self, reason: str = "cancelled") -> None:
         """Stop the worker and everything it started, at once."""
@@ -147,14 +161,7 @@ class WorkerProcess:
         name = str(request.get("name") or request.get("path") or "the document")
         assert self.proc.stdin is not None and self.proc.stdout is not None
         budget = timeout
-
-        def arm(seconds: float) -> threading.Timer:
-            t = threading.Timer(seconds, self.kill, args=("timeout",))
-            t.daemon = True
-            t.start()
-            return t
-
-        timer = arm(budget)
+        self._deadline = time.monotonic() + budget
         try:
             try:
                 self.proc.stdin.write((json.dumps(request) + "\n").encode())
@@ -168,9 +175,8 @@ class WorkerProcess:
                 reply = json.loads(line)
                 if "progress" in reply:
                     if reply.get("budget"):
-                        timer.cancel()
                         budget = float(reply["budget"])
-                        timer = arm(budget)
+                        self._deadline = time.monotonic() + budget
                     if progress is not None:
                         progress(float(reply["progress"]), str(reply.get("message", "")))
                     continue
@@ -179,7 +185,7 @@ class WorkerProcess:
                     return result
                 raise FolioError(str(reply.get("error")))
         finally:
-            timer.cancel()
+            self._deadline = None
         # No reply: the worker died or was killed.
         self.proc.wait()
         reason = self._kill_reason
