@@ -1,5 +1,5 @@
 # Shortcuts; dev.sh does the work (and the set-up) so it also runs where make is absent.
-.PHONY: run test lint bench
+.PHONY: run test lint bench package
 run:
 	bash dev.sh run
 test:
@@ -8,3 +8,5 @@ lint:
 	bash dev.sh lint
 bench:
 	bash dev.sh bench
+package:
+	bash dev.sh package

@@ -82,8 +82,12 @@ case "$cmd" in
       "$VENV/bin/python" -m "tests.bench.$name"
     done
     ;;
+  package)
+    setup
+    FOLIO_PYTHON="$VENV/bin/python" bash packaging/build_deb.sh "$@"
+    ;;
   *)
-    echo "usage: bash dev.sh run|test|lint|bench [ARGS...]" >&2
+    echo "usage: bash dev.sh run|test|lint|bench|package [ARGS...]" >&2
     exit 2
     ;;
 esac
