@@ -231,10 +231,11 @@ EOF
 (cd "$STAGE" && find . -path ./DEBIAN -prune -o -type f -print0 | sort -z |
   xargs -0 md5sum | sed 's| \./| |') >"$STAGE/DEBIAN/md5sums"
 
-# Directories 755, files 644 unless executable; dpkg-deb records root as owner.
+# Directories 755, the program 755, everything else (shared libraries too) 644; dpkg-deb
+# records root as owner.
 find "$STAGE" -type d -exec chmod 755 {} +
-find "$STAGE" -type f ! -perm -u+x -exec chmod 644 {} +
-find "$STAGE" -type f -perm -u+x -exec chmod 755 {} +
+find "$STAGE" -type f -exec chmod 644 {} +
+chmod 755 "$STAGE/opt/folio/folio" "$STAGE/DEBIAN/postinst" "$STAGE/DEBIAN/postrm"
 
 mkdir -p "$DIST"
 dpkg-deb --root-owner-group -Zxz --build "$STAGE" "$DEB" >/dev/null

@@ -8,7 +8,9 @@ distribution with its version and licence) and the licence texts beside it.
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from pathlib import Path
 
 HEADER = """\
@@ -17,7 +19,7 @@ Upstream-Name: Folio
 Source: https://github.com/folio/folio
 
 Files: *
-Copyright: The Folio authors
+Copyright: {year} The Folio authors
 License: GPL-3.0-or-later
 """
 
@@ -53,7 +55,8 @@ def main(internal: Path, doc: Path) -> int:
         for line in listing.read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.startswith("folio ")
     ]
-    body = [HEADER]
+    year = time.gmtime(int(os.environ.get("SOURCE_DATE_EPOCH", time.time()))).tm_year
+    body = [HEADER.format(year=year)]
     body.append(
         "Files: opt/folio/_internal/*\n"
         "Copyright: The authors of each component\n"
