@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import logging
 import time
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -289,6 +290,11 @@ SORT_FIELDS: dict[Column, frozenset[str]] = {
 
 #: Above this many separate row runs, a removal resets the model instead.
 _MAX_REMOVE_RUNS = 256
+#: GUI time a burst of changes may spend moving rows to their sorted places one by one;
+#: beyond it the rows wait for one re-sort of the whole table.
+_MOVE_BUDGET_S = 0.008
+
+SortKey = tuple[Any, int]
 
 
 def row_runs(rows: Iterable[int]) -> list[tuple[int, int]]:
@@ -302,39 +308,55 @@ def row_runs(rows: Iterable[int]) -> list[tuple[int, int]]:
     return runs
 
 
+def _creation_order(task: BackgroundTask, now: float) -> int:
+    return 0
+
+
 class TasksTableModel(QAbstractTableModel):
     """The tasks in view, one row each; a thin adapter over the manager's task objects.
 
     Rows follow the manager's signals (no polling). Each burst of changes becomes
     one ``dataChanged`` per changed column and run of adjacent rows, naming only
     the roles that changed. Sorting happens here, in Python (a proxy sorting
-    through ``data()`` takes seconds at 100,000 rows); the proxy only filters.
+    through ``data()`` takes seconds at 100,000 rows), so the proxy only filters.
+    Rows are always in the order of the sort key they were placed with; a task
+    whose key changes moves to its new place at once (a few of them) or with the
+    next re-sort of the whole table (many, throttled). Looking a task up is a
+    binary search on those keys, so moves cost no renumbering.
 
     Signals:
         countsChanged(): the number of tasks per status changed (see counts()).
+        rowsRelocating(list): these task ids are about to move (removed and
+            inserted elsewhere): a view may note whether they are selected.
+        rowsRelocated(list): they moved; a view may select them again.
     """
 
     countsChanged = Signal()
+    rowsRelocating = Signal(object)
+    rowsRelocated = Signal(object)
 
     def __init__(self, manager: ExtractionManager, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._manager = manager
         self._tasks: list[BackgroundTask] = []
+        #: The sort key each row was placed with; always in row order.
+        self._keys: list[SortKey] = []
+        self._key_of: dict[int, SortKey] = {}
         #: The status each row had at the last update, to count transitions.
         self._seen: list[TaskStatus] = []
-        self._row_of: dict[int, int] = {}
         self._counts: Counter[TaskStatus] = Counter()
         self._failed_ids: set[int] = set()
         #: Ids that a task in view retries: a failed one of them needs no more attention.
         self._retried: set[int] = set()
         self._now = time.time()
         self._sort_column = -1
-        self._sort_order = Qt.SortOrder.AscendingOrder
+        self._descending = False
         self._sort_cost = 0.0
+        self._move_cost = 0.0
         self._resort_timer = QTimer(self)
         self._resort_timer.setSingleShot(True)
         self._resort_timer.timeout.connect(self._resort)
-        self._append(manager.tasks())
+        self.add_tasks(manager.tasks())
         manager.tasksAdded.connect(self.add_tasks)
         manager.tasksChanged.connect(self.change_tasks)
         manager.tasksRemoved.connect(self.remove_tasks)
@@ -371,8 +393,7 @@ class TasksTableModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort by a column (-1: the order tasks were created), and keep that order."""
         self._sort_column = column if 0 <= column < len(Column) else -1
-        self._sort_order = order
-        self._resort_timer.stop()
+        self._descending = self._sort_column >= 0 and order is Qt.SortOrder.DescendingOrder
         self._resort()
 
     # -- reading -----------------------------------------------------------------------
@@ -381,15 +402,26 @@ class TasksTableModel(QAbstractTableModel):
         return self._tasks[row]
 
     def row_of(self, task_id: int) -> int | None:
-        return self._row_of.get(task_id)
+        key = self._key_of.get(task_id)
+        if key is None:
+            return None
+        row = self._position(key)
+        if row < len(self._keys) and self._keys[row] == key:
+            return row
+        # Only between appending a large batch and sorting it (signals sent meanwhile).
+        return self._keys.index(key) if key in self._keys else None
 
     def task(self, task_id: int) -> BackgroundTask | None:
-        row = self._row_of.get(task_id)
+        row = self.row_of(task_id)
         return None if row is None else self._tasks[row]
 
     def tasks(self) -> list[BackgroundTask]:
         """The tasks in row order."""
         return list(self._tasks)
+
+    def tasks_in(self, first: int, last: int) -> list[BackgroundTask]:
+        """The tasks of rows first..last (inclusive)."""
+        return self._tasks[first : last + 1]
 
     def counts(self) -> dict[TaskStatus, int]:
         return {status: self._counts[status] for status in TaskStatus}
@@ -406,8 +438,40 @@ class TasksTableModel(QAbstractTableModel):
     def needs_attention(self, task: BackgroundTask) -> bool:
         return task.status is TaskStatus.FAILED and task.id not in self._retried
 
+    def is_retried(self, task_id: int) -> bool:
+        return task_id in self._retried
+
     def attention_ids(self) -> list[int]:
         return sorted(self._failed_ids - self._retried)
+
+    # -- order -------------------------------------------------------------------------
+
+    def _key(self, task: BackgroundTask) -> SortKey:
+        column = self._sort_column
+        getter = SORT_KEYS[Column(column)] if column >= 0 else _creation_order
+        return getter(task, self._now), task.id
+
+    def _position(self, key: SortKey) -> int:
+        """The row where `key` is, or where it would go (binary search on placed keys)."""
+        keys = self._keys
+        if not self._descending:
+            return bisect_left(keys, key)
+        low, high = 0, len(keys)
+        while low < high:
+            middle = (low + high) // 2
+            if keys[middle] > key:
+                low = middle + 1
+            else:
+                high = middle
+        return low
+
+    def _in_place(self, row: int, key: SortKey) -> bool:
+        keys = self._keys
+        before = keys[row - 1] if row > 0 else None
+        after = keys[row + 1] if row + 1 < len(keys) else None
+        if self._descending:
+            return (before is None or before > key) and (after is None or key > after)
+        return (before is None or before < key) and (after is None or key < after)
 
     # -- following the manager ---------------------------------------------------------
 
@@ -415,30 +479,50 @@ class TasksTableModel(QAbstractTableModel):
     def add_tasks(self, tasks: list[BackgroundTask]) -> None:
         fresh: dict[int, BackgroundTask] = {}
         for task in tasks:
-            if task.id not in self._row_of:
+            if task.id not in self._key_of:
                 fresh.setdefault(task.id, task)
         if not fresh:
             return
-        self._append(list(fresh.values()))
+        keyed = sorted(
+            ((self._key(t), t) for t in fresh.values()),
+            key=lambda pair: pair[0],
+            reverse=self._descending,
+        )
+        last = self._keys[-1] if self._keys else None
+        first_new = keyed[0][0]
+        in_order = last is None or (first_new < last if self._descending else first_new > last)
+        if in_order:
+            self._insert_block(len(self._tasks), keyed)
+        elif len(keyed) * self._move_cost <= _MOVE_BUDGET_S:
+            started = time.perf_counter()
+            for key, task in keyed:
+                self._insert_block(self._position(key), [(key, task)])
+            self._learn_move_cost(started, len(keyed))
+        else:
+            self._insert_block(len(self._tasks), keyed)
+            self._resort()
+        self._note_retries(list(fresh.values()))
         self.countsChanged.emit()
-        if self._sort_column >= 0:
-            self._schedule_resort()
 
-    def _append(self, tasks: list[BackgroundTask]) -> None:
-        if not tasks:
-            return
-        first = len(self._tasks)
-        self.beginInsertRows(QModelIndex(), first, first + len(tasks) - 1)
-        for row, task in enumerate(tasks, first):
-            self._tasks.append(task)
-            self._seen.append(task.status)
-            self._row_of[task.id] = row
+    def _insert_block(self, row: int, keyed: list[tuple[SortKey, BackgroundTask]]) -> None:
+        self.beginInsertRows(QModelIndex(), row, row + len(keyed) - 1)
+        keys = [k for k, _ in keyed]
+        tasks = [t for _, t in keyed]
+        self._keys[row:row] = keys
+        self._tasks[row:row] = tasks
+        self._seen[row:row] = [t.status for t in tasks]
+        for key, task in keyed:
+            self._key_of[task.id] = key
             self._count(task, task.status, +1)
-        retried = {t.retry_of for t in tasks if t.retry_of is not None} - self._retried
-        self._retried |= retried
         self.endInsertRows()
+
+    def _note_retries(self, tasks: list[BackgroundTask]) -> None:
+        retried = {t.retry_of for t in tasks if t.retry_of is not None} - self._retried
+        if not retried:
+            return
+        self._retried |= retried
         # A retried failure needs no more attention: let a filtering proxy look again.
-        rows = [r for r in (self._row_of.get(i) for i in retried) if r is not None]
+        rows = [r for r in (self.row_of(i) for i in retried) if r is not None]
         for first, last in row_runs(rows):
             self.dataChanged.emit(
                 self.index(first, Column.STATUS), self.index(last, Column.STATUS), [Role.FILTER]
@@ -457,10 +541,10 @@ class TasksTableModel(QAbstractTableModel):
         """Turn the manager's {id: changed fields} into few, narrow dataChanged calls."""
         cells: dict[Column, tuple[list[int], set[int]]] = {}
         counts_changed = False
-        sort_fields = SORT_FIELDS.get(Column(self._sort_column)) if self._sort_column >= 0 else None
-        resort = False
+        sort_fields = SORT_FIELDS[Column(self._sort_column)] if self._sort_column >= 0 else None
+        unsorted: list[int] = []
         for task_id, fields in changes.items():
-            row = self._row_of.get(task_id)
+            row = self.row_of(task_id)
             if row is None:
                 continue
             task = self._tasks[row]
@@ -469,8 +553,8 @@ class TasksTableModel(QAbstractTableModel):
                 self._count(task, task.status, +1)
                 self._seen[row] = task.status
                 counts_changed = True
-            if sort_fields and not resort and not sort_fields.isdisjoint(fields):
-                resort = True
+            if sort_fields and not sort_fields.isdisjoint(fields):
+                unsorted.append(task_id)
             for name in fields:
                 for column, roles in FIELD_EFFECTS.get(name, ()):
                     entry = cells.get(column)
@@ -487,39 +571,88 @@ class TasksTableModel(QAbstractTableModel):
                 )
         if counts_changed:
             self.countsChanged.emit()
-        if resort:
-            self._schedule_resort()
+        if unsorted:
+            if (
+                not self._resort_timer.isActive()
+                and len(unsorted) * self._move_cost <= _MOVE_BUDGET_S
+            ):
+                self._relocate(unsorted)
+            else:
+                self._schedule_resort()
+
+    def _relocate(self, task_ids: list[int]) -> None:
+        """Move tasks whose sort key changed to their new rows, one by one."""
+        started = time.perf_counter()
+        moving: list[tuple[int, SortKey]] = []
+        for task_id in task_ids:
+            old = self._key_of.get(task_id)
+            if old is None:
+                continue
+            row = self._position(old)
+            new = self._key(self._tasks[row])
+            if new == old:
+                continue
+            if self._in_place(row, new):
+                self._keys[row] = new
+                self._key_of[task_id] = new
+            else:
+                moving.append((task_id, new))
+        if not moving:
+            return
+        ids = [task_id for task_id, _ in moving]
+        self.rowsRelocating.emit(ids)
+        for task_id, new in moving:
+            row = self._position(self._key_of[task_id])
+            self.beginRemoveRows(QModelIndex(), row, row)
+            task = self._tasks.pop(row)
+            seen = self._seen.pop(row)
+            del self._keys[row]
+            self.endRemoveRows()
+            target = self._position(new)
+            self.beginInsertRows(QModelIndex(), target, target)
+            self._tasks.insert(target, task)
+            self._seen.insert(target, seen)
+            self._keys.insert(target, new)
+            self._key_of[task_id] = new
+            self.endInsertRows()
+        self.rowsRelocated.emit(ids)
+        self._learn_move_cost(started, len(moving))
+
+    def _learn_move_cost(self, started: float, moves: int) -> None:
+        cost = (time.perf_counter() - started) / max(moves, 1)
+        self._move_cost = cost if self._move_cost == 0 else 0.7 * self._move_cost + 0.3 * cost
 
     @Slot(object)
     def remove_tasks(self, task_ids: list[int]) -> None:
-        rows = [r for r in (self._row_of.get(i) for i in task_ids) if r is not None]
+        rows = [r for r in (self.row_of(i) for i in task_ids) if r is not None]
         if not rows:
             return
         runs = row_runs(rows)
         for row in set(rows):
             self._count(self._tasks[row], self._seen[row], -1)
+            del self._key_of[self._tasks[row].id]
         if len(runs) > _MAX_REMOVE_RUNS:
             gone = set(rows)
             self.beginResetModel()
-            self._keep_rows([r for r in range(len(self._tasks)) if r not in gone])
+            self._reorder([r for r in range(len(self._tasks)) if r not in gone])
             self.endResetModel()
         else:
             for first, last in reversed(runs):
                 self.beginRemoveRows(QModelIndex(), first, last)
                 del self._tasks[first : last + 1]
                 del self._seen[first : last + 1]
+                del self._keys[first : last + 1]
                 self.endRemoveRows()
-            self._row_of = {t.id: r for r, t in enumerate(self._tasks)}
         self._retried = {t.retry_of for t in self._tasks if t.retry_of is not None}
         self.countsChanged.emit()
 
-    def _keep_rows(self, order: list[int]) -> None:
+    def _reorder(self, order: list[int]) -> None:
         """Rearrange the rows to `order` (old row numbers), dropping the others."""
         self._tasks = [self._tasks[r] for r in order]
         self._seen = [self._seen[r] for r in order]
-        self._row_of = {t.id: r for r, t in enumerate(self._tasks)}
+        self._keys = [self._keys[r] for r in order]
 
-    # -- time and order ----------------------------------------------------------------
+    # -- time and re-sorting -----------------------------------------------------------
 
     def refresh_times(self, rows: Iterable[int]) -> None:
         """Bring relative times and running durations up to date on these rows.
@@ -545,27 +678,23 @@ class TasksTableModel(QAbstractTableModel):
     @Slot()
     def _resort(self) -> None:
         started = time.perf_counter()
-        column = self._sort_column
-        if column >= 0:
-            key = SORT_KEYS[Column(column)]
-            now = self._now
-            tasks = self._tasks
-            order = sorted(
-                range(len(tasks)),
-                key=lambda r: (key(tasks[r], now), tasks[r].id),
-                reverse=self._sort_order is Qt.SortOrder.DescendingOrder,
-            )
-        else:
-            order = sorted(range(len(self._tasks)), key=lambda r: self._tasks[r].id)
+        self._resort_timer.stop()
+        keys = [self._key(t) for t in self._tasks]
+        order = sorted(range(len(keys)), key=keys.__getitem__, reverse=self._descending)
+        self._key_of = {t.id: k for t, k in zip(self._tasks, keys, strict=True)}
         if order == list(range(len(order))):
+            self._keys = keys
             return
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
         anchors = [(self._tasks[i.row()].id, i.column()) for i in persistent]
-        self._keep_rows(order)
-        self.changePersistentIndexList(
-            persistent, [self.index(self._row_of[tid], col) for tid, col in anchors]
-        )
+        self._keys = keys
+        self._reorder(order)
+        moved = []
+        for task_id, column in anchors:
+            row = self.row_of(task_id)
+            moved.append(self.index(row, column) if row is not None else QModelIndex())
+        self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()
         self._sort_cost = time.perf_counter() - started
 

@@ -438,6 +438,8 @@ class TasksPage(QWidget):
         self._page_text: tuple[int, str | None] | None = None
         self._refresh_cost = 0.0
         self._context_task: int | None = None
+        self._moving_selected: list[int] = []
+        self._moving_current: int | None = None
 
         self._build_actions()
         self._build_ui()
@@ -627,6 +629,8 @@ class TasksPage(QWidget):
         m.concurrencyChanged.connect(self._show_concurrency)
         m.pageTextReady.connect(self._on_page_text_ready)
         self.model.countsChanged.connect(self._on_counts_changed)
+        self.model.rowsRelocating.connect(self._on_relocating)
+        self.model.rowsRelocated.connect(self._on_relocated)
         self.model.rowsInserted.connect(self._request_refresh)
         self.model.layoutChanged.connect(self._request_refresh)
         self.proxy.layoutChanged.connect(self._request_refresh)
@@ -700,20 +704,26 @@ class TasksPage(QWidget):
 
     # -- reading the selection ---------------------------------------------------------
 
+    def _selected_rows(self) -> list[int]:
+        """Model rows of the selected tasks, in the order the table shows them."""
+        shown: set[int] = set()
+        for span in self.view.selectionModel().selection():
+            shown.update(range(span.top(), span.bottom() + 1))
+        ordered = sorted(shown)
+        proxy = self.proxy
+        if proxy.rowCount() == self.model.rowCount():
+            # The proxy only filters: with nothing filtered out, its rows are the model's.
+            return ordered
+        return [proxy.mapToSource(proxy.index(row, 0)).row() for row in ordered]
+
     def selected_task_ids(self) -> list[int]:
         """The ids of the selected tasks, in the order the table shows them."""
-        selection = self.view.selectionModel().selection()
-        rows: set[int] = set()
-        for span in selection:
-            rows.update(range(span.top(), span.bottom() + 1))
-        proxy, model = self.proxy, self.model
-        return [
-            model.task_at(proxy.mapToSource(proxy.index(row, 0)).row()).id for row in sorted(rows)
-        ]
+        task_at = self.model.task_at
+        return [task_at(row).id for row in self._selected_rows()]
 
     def selected_tasks(self) -> list[BackgroundTask]:
-        found = (self.model.task(i) for i in self.selected_task_ids())
-        return [t for t in found if t is not None]
+        task_at = self.model.task_at
+        return [task_at(row) for row in self._selected_rows()]
 
     def current_task(self) -> BackgroundTask | None:
         index = self.view.selectionModel().currentIndex()
@@ -876,7 +886,7 @@ class TasksPage(QWidget):
         if task.status is TaskStatus.FAILED:
             return self.model.needs_attention(task)
         if task.status is TaskStatus.CANCELLED:
-            return task.id not in self.model._retried
+            return not self.model.is_retried(task.id)
         return False
 
     @Slot()
@@ -1013,6 +1023,45 @@ class TasksPage(QWidget):
         self._refresh_chips()
         self._request_refresh()
         self._update_details()
+
+    @Slot(object)
+    def _on_relocating(self, task_ids: list[int]) -> None:
+        # Rows that move to their sorted place are removed and inserted again, which
+        # would drop them from the selection: note which were selected.
+        selection = self.view.selectionModel()
+        current = self.current_task()
+        self._moving_current = current.id if current is not None else None
+        self._moving_selected = []
+        for task_id in task_ids:
+            index = self._view_index(task_id)
+            if index.isValid() and selection.isRowSelected(index.row()):
+                self._moving_selected.append(task_id)
+
+    @Slot(object)
+    def _on_relocated(self, task_ids: list[int]) -> None:
+        selection = self.view.selectionModel()
+        if self._moving_selected:
+            chosen = QItemSelection()
+            for task_id in self._moving_selected:
+                index = self._view_index(task_id)
+                if index.isValid():
+                    chosen.select(index, index)
+            flags = (
+                QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+            )
+            selection.select(chosen, flags)
+        if self._moving_current in task_ids:
+            index = self._view_index(self._moving_current)
+            if index.isValid():
+                selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
+        self._moving_selected = []
+        self._moving_current = None
+
+    def _view_index(self, task_id: int, column: int = 0) -> QModelIndex:
+        row = self.model.row_of(task_id)
+        if row is None:
+            return QModelIndex()
+        return self.proxy.mapFromSource(self.model.index(row, column))
 
     @Slot(object)
     def _show_aggregate(self, progress: AggregateProgress) -> None:

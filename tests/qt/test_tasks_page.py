@@ -5,10 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QModelIndex, QPoint, QSettings, Qt, QTimer, QUrl
+from hypothesis import given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
+from PySide6.QtCore import QModelIndex, QObject, QPoint, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
@@ -250,6 +254,90 @@ def test_changes_reach_the_view_as_few_narrow_data_changed_calls(
     assert all(c[2] == c[3] for c in calls)  # one column per call
 
 
+class FakeManager(QObject):
+    """Just the manager's signals and task list, for the model's order property."""
+
+    tasksAdded = Signal(object)
+    tasksChanged = Signal(object)
+    tasksRemoved = Signal(object)
+
+    def __init__(self, tasks: list[BackgroundTask]) -> None:
+        super().__init__()
+        self._tasks = tasks
+
+    def tasks(self) -> list[BackgroundTask]:
+        return list(self._tasks)
+
+
+change = st.tuples(
+    st.integers(0, 39),
+    st.sampled_from(list(TaskStatus)),
+    st.floats(0, 1),
+    st.sampled_from(["a.pdf", "B.pdf", "c.pdf"]),
+)
+
+
+@examples(max_examples=60, deadline=None)
+@given(
+    count=st.integers(1, 40),
+    column=st.sampled_from([-1, *Column]),
+    descending=st.booleans(),
+    changes=st.lists(st.lists(change, min_size=1, max_size=12), max_size=6),
+    removed=st.sets(st.integers(0, 39), max_size=8),
+    throttled=st.booleans(),
+)
+def test_rows_stay_sorted_and_findable_through_changes(
+    qapp: QApplication,
+    count: int,
+    column: int,
+    descending: bool,
+    changes: list[list[tuple[int, TaskStatus, float, str]]],
+    removed: set[int],
+    throttled: bool,
+) -> None:
+    stamp = "2026-01-01T00:00:00.000+00:00"
+    tasks = [
+        BackgroundTask(i + 1, TaskType.TEXT_EXTRACTION, TaskStatus.PENDING, stamp, page_number=i)
+        for i in range(count)
+    ]
+    fake = FakeManager(tasks[: count // 2])
+    model = TasksTableModel(cast(ExtractionManager, fake))
+    order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+    model.sort(column, order)
+    if throttled:  # as if moving rows one by one were dear: they wait for a re-sort
+        model._move_cost = 1.0
+    fake.tasksAdded.emit(tasks[count // 2 :])
+
+    def check() -> None:
+        assert sorted(t.id for t in model.tasks()) == [t.id for t in tasks if t.id in present]
+        for row, task in enumerate(model.tasks()):
+            assert model.row_of(task.id) == row
+        assert sum(model.counts().values()) == len(present)
+        for status in TaskStatus:
+            assert model.counts()[status] == sum(
+                1 for t in tasks if t.id in present and t.status is status
+            )
+
+    present = {t.id for t in tasks}
+    check()
+    for burst in changes:
+        sent: dict[int, tuple[str, ...]] = {}
+        for index, status, progress, name in burst:
+            task = tasks[index % count]
+            task.status, task.progress, task.source_name = status, progress, name
+            sent[task.id] = ("progress", "source_name", "status")
+        fake.tasksChanged.emit(sent)
+        check()
+    gone = sorted({tasks[i % count].id for i in removed})
+    fake.tasksRemoved.emit(gone)
+    present -= set(gone)
+    check()
+    model._resort()  # what the throttled re-sort does: the real keys, in order
+    keys = [model._key(t) for t in model.tasks()]
+    assert keys == sorted(keys, reverse=descending and column >= 0)
+    shiboken6.delete(model)
+
+
 # -- chips -------------------------------------------------------------------------------
 
 
@@ -342,6 +430,27 @@ def test_cancel_selected_cancels_exactly_those_ids_after_sorting_and_filtering(
     # Sorting again keeps the selection on the same tasks (ids, not rows).
     page.view.sortByColumn(Column.SCHEDULED, Qt.SortOrder.AscendingOrder)
     assert sorted(page.selected_task_ids()) == sorted([first, second])
+
+
+def test_selected_tasks_stay_selected_when_they_move_in_a_sorted_view(
+    qtbot: QtBot, manager: ExtractionManager, page: TasksPage
+) -> None:
+    manager.pause()
+    tasks = manager.import_files(PDFS[:5])
+    wait_rows(qtbot, page, 5)
+    page.view.sortByColumn(Column.STATUS, Qt.SortOrder.DescendingOrder)
+    chosen = [tasks[1].id, tasks[3].id]
+    click_cell(qtbot, page, chosen[0])
+    click_cell(qtbot, page, chosen[1], modifier=Qt.KeyboardModifier.ControlModifier)
+    click(qtbot, button(page, page.cancel_selected_action))
+    manager.flush_now()
+    # Cancelled sorts before pending when descending: both moved to the top rows...
+    assert shown_ids(page)[:2] == sorted(chosen, reverse=True)
+    # ...and are still the selection (and the current task keeps its details).
+    assert sorted(page.selected_task_ids()) == sorted(chosen)
+    current = page.current_task()
+    assert current is not None and current.id == chosen[1]
+    assert "Cancelled" in page.details.toPlainText()
 
 
 def test_check_column_adds_and_removes_rows_and_ctrl_a_selects_all(
