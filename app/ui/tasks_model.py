@@ -144,8 +144,10 @@ def local_time(iso: str | None) -> str:
 
 
 def elapsed_text(seconds: float) -> str:
+    if seconds < 0.1:
+        return "< 0.1 s"
     if seconds < 10:
-        return f"{max(seconds, 0.0):.1f} s"
+        return f"{seconds:.1f} s"
     return format_duration(seconds)
 
 

@@ -17,7 +17,8 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     QPoint,
-    QRect,
+    QPointF,
+    QRectF,
     QSettings,
     QSize,
     Qt,
@@ -28,6 +29,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QAction,
+    QColor,
     QFont,
     QGuiApplication,
     QHideEvent,
@@ -35,6 +37,7 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPalette,
+    QPen,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -51,7 +54,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStyle,
     QStyledItemDelegate,
-    QStyleOptionButton,
     QStyleOptionViewItem,
     QSystemTrayIcon,
     QTableView,
@@ -116,7 +118,12 @@ def plural(count: int, word: str, words: str | None = None) -> str:
 
 
 class SelectionCheckDelegate(QStyledItemDelegate):
-    """Paints the check column: a check box that shows whether the row is selected."""
+    """Paints the check column: a check box that shows whether the row is selected.
+
+    Drawn here rather than by the style: some styles outline an unchecked box in
+    nearly the colour of a dark palette's base, and the box must show on a
+    selected (highlighted) row too.
+    """
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         opt = QStyleOptionViewItem(option)
@@ -124,16 +131,37 @@ class SelectionCheckDelegate(QStyledItemDelegate):
         widget = opt.widget
         style = widget.style() if widget is not None else QApplication.style()
         style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, widget)
-        box = QStyleOptionButton()
-        box.palette = opt.palette
+        palette = opt.palette
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
-        box.state = QStyle.StateFlag.State_Enabled | (
-            QStyle.StateFlag.State_On if selected else QStyle.StateFlag.State_Off
-        )
-        size = style.pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth, None, widget)
-        box.rect = QRect(0, 0, size, size)
-        box.rect.moveCenter(opt.rect.center())
-        style.drawPrimitive(QStyle.PrimitiveElement.PE_IndicatorCheckBox, box, painter, widget)
+        side = min(14, opt.rect.height() - 4)
+        box = QRectF(0, 0, side, side)
+        box.moveCenter(QRectF(opt.rect).center())
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if selected:
+            mark = palette.color(QPalette.ColorRole.Highlight)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(palette.color(QPalette.ColorRole.HighlightedText))
+            painter.drawRoundedRect(box, 3, 3)
+            pen = QPen(mark, 2)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+            painter.setPen(pen)
+            left, top = box.left(), box.top()
+            painter.drawPolyline(
+                [
+                    QPointF(left + side * 0.22, top + side * 0.52),
+                    QPointF(left + side * 0.42, top + side * 0.72),
+                    QPointF(left + side * 0.78, top + side * 0.30),
+                ]
+            )
+        else:
+            border = QColor(palette.color(QPalette.ColorRole.Text))
+            border.setAlphaF(0.55)
+            painter.setPen(QPen(border, 1.2))
+            painter.setBrush(palette.color(QPalette.ColorRole.Base))
+            painter.drawRoundedRect(box.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
+        painter.restore()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         return QSize(28, option.fontMetrics.height() + 12)
@@ -315,7 +343,11 @@ class BatchNotifier(QObject):
 
 
 def task_details_html(
-    task: BackgroundTask, page_text: str | None, palette: QPalette, now: float
+    task: BackgroundTask,
+    page_text: str | None,
+    palette: QPalette,
+    now: float,
+    selected: int = 1,
 ) -> str:
     """The details pane for one task: full error, times, attempts, the page's text."""
     esc = html.escape
@@ -327,15 +359,19 @@ def task_details_html(
     else:
         heading = f"{TYPE_LABELS[task.task_type]} ({esc(name)})"
     chip = chip_colours(task.status, palette)
-    parts = [
-        f"<h3 style='margin:0'>{heading}</h3>",
-        f"<p><span style='background:{chip.background}; color:{chip.text}'>"
+    status = (
+        f"<span style='background:{chip.background}; color:{chip.text}'>"
         f"&nbsp;{esc(STATUS_LABELS[task.status])}&nbsp;</span>"
-        f"&nbsp; {esc(task.message)}</p>",
-    ]
+    )
+    if task.message and task.message != STATUS_LABELS[task.status]:
+        status += f"&nbsp; {esc(task.message)}"
+    facts = [f"<h3 style='margin:0'>{heading}</h3>"]
+    if selected > 1:
+        facts.append(f"<p><i>{selected} tasks selected; this is the current one.</i></p>")
+    facts.append(f"<p>{status}</p>")
     if task.error:
         error_colour = chip_colours(TaskStatus.FAILED, palette).text
-        parts.append(
+        facts.append(
             f"<p style='color:{error_colour}'><b>Error:</b> "
             f"{esc(task.error).replace(chr(10), '<br>')}</p>"
         )
@@ -355,27 +391,32 @@ def task_details_html(
         rows.append(("Finished", esc(local_time(task.finished_at))))
     seconds = task_seconds(task, now)
     if seconds is not None:
-        rows.append(("Duration", elapsed_text(seconds)))
+        rows.append(("Duration", esc(elapsed_text(seconds))))
     attempt = f"{task.attempt}"
     if task.retry_of is not None:
         attempt += f" (retry of task #{task.retry_of})"
     rows.append(("Attempt", attempt))
     if task.status is TaskStatus.PENDING:
         rows.append(("Priority", f"{task.priority} (higher runs first)"))
-    parts.append("<table cellspacing='0' cellpadding='2'>")
+    facts.append("<table cellspacing='0' cellpadding='2'>")
     for label, value in rows:
-        parts.append(f"<tr><td style='padding-right:12px'><b>{label}</b></td><td>{value}</td></tr>")
-    parts.append("</table>")
-    if page_text is not None:
-        shown = page_text[:_MAX_PAGE_TEXT]
-        more = "…" if len(page_text) > len(shown) else ""
-        if shown.strip():
-            parts.append(
-                f"<h4>Page text</h4><pre style='white-space:pre-wrap'>{esc(shown)}{more}</pre>"
-            )
-        else:
-            parts.append("<h4>Page text</h4><p><i>No text was found on this page.</i></p>")
-    return "\n".join(parts)
+        facts.append(f"<tr><td style='padding-right:12px'><b>{label}</b></td><td>{value}</td></tr>")
+    facts.append("</table>")
+    if page_text is None:
+        return "\n".join(facts)
+    shown = page_text[:_MAX_PAGE_TEXT]
+    more = "…" if len(page_text) > len(shown) else ""
+    if shown.strip():
+        text = f"<pre style='white-space:pre-wrap'>{esc(shown)}{more}</pre>"
+    else:
+        text = "<p><i>No text was found on this page.</i></p>"
+    # Facts on the left, the page's text beside them.
+    return (
+        "<table width='100%' cellspacing='0' cellpadding='0'><tr>"
+        f"<td width='48%' valign='top' style='padding-right:16px'>{''.join(facts)}</td>"
+        f"<td valign='top'><h4 style='margin-top:0'>Page text</h4>{text}</td>"
+        "</tr></table>"
+    )
 
 
 # -- the page ------------------------------------------------------------------------------
@@ -434,7 +475,7 @@ class TasksPage(QWidget):
         self.proxy = TasksFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self._badge: tuple[int, int] | None = None
-        self._details_key: tuple[int, TaskStatus, str] | None = None
+        self._details_key: tuple[int, TaskStatus, str, int] | None = None
         self._page_text: tuple[int, str | None] | None = None
         self._refresh_cost = 0.0
         self._context_task: int | None = None
@@ -746,7 +787,12 @@ class TasksPage(QWidget):
             QItemSelectionModel.SelectionFlag.ClearAndSelect
             | QItemSelectionModel.SelectionFlag.Rows
         )
-        self.view.selectionModel().select(selection, flags)
+        model = self.view.selectionModel()
+        model.select(selection, flags)
+        if not selection.isEmpty():
+            first = selection.first().topLeft()
+            model.setCurrentIndex(first, QItemSelectionModel.SelectionFlag.NoUpdate)
+            self.view.scrollTo(first)
 
     def badge_counts(self) -> tuple[int, int]:
         return self.model.active_count, self.model.attention_count
@@ -1107,6 +1153,7 @@ class TasksPage(QWidget):
     @Slot(QItemSelection, QItemSelection)
     def _on_selection_changed(self, selected: QItemSelection, deselected: QItemSelection) -> None:
         self._request_refresh()
+        self._update_details()
 
     @Slot(QModelIndex, QModelIndex)
     def _on_current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
@@ -1226,12 +1273,14 @@ class TasksPage(QWidget):
 
     def _update_details(self) -> None:
         task = self.current_task()
+        selected = len(self._selected_rows())
         if task is None:
-            count = len(self.view.selectionModel().selectedRows())
             self._details_key = None
-            self.details.setHtml("" if not count else f"<p>{plural(count, 'task')} selected.</p>")
+            self.details.setHtml(
+                "" if not selected else f"<p>{plural(selected, 'task')} selected.</p>"
+            )
             return
-        key = (task.id, task.status, task.message)
+        key = (task.id, task.status, task.message, selected)
         if key == self._details_key and task.status is not TaskStatus.IN_PROGRESS:
             return
         self._details_key = key
@@ -1242,7 +1291,9 @@ class TasksPage(QWidget):
                 self._page_text = (task.page_id, page.text if page is not None else None)
             page_text = self._page_text[1]
         scroll = self.details.verticalScrollBar().value()
-        self.details.setHtml(task_details_html(task, page_text, self.palette(), time.time()))
+        self.details.setHtml(
+            task_details_html(task, page_text, self.palette(), time.time(), selected)
+        )
         self.details.verticalScrollBar().setValue(scroll)
 
     @Slot()

@@ -731,6 +731,7 @@ def test_details_show_the_full_error_times_and_the_page_text(
     text = page.details.toPlainText()
     assert bad.error is not None and bad.error in text
     assert "Attempt" in text and "Started" in text and "Finished" in text
+    assert re.search(r"Duration\s+(< 0\.1 s|\d+\.\d s)", text), text
     (page_task,) = [t for t in manager.tasks() if t.task_type is TaskType.TEXT_EXTRACTION]
     click_cell(qtbot, page, page_task.id)
     stored = manager.library.page(page_task.page_id or 0)
