@@ -553,6 +553,9 @@ class ExtractionManager(QObject):
 
     def _finish_batch(self) -> None:
         if self._batch.total:
+            # Views see the final statuses before they hear the batch is over.
+            if self._changed or self._added or self._removed:
+                self.flush_now()
             final = self.aggregate()
             self._batch.reset()
             self.aggregateChanged.emit(self.aggregate())
@@ -693,7 +696,9 @@ class ExtractionManager(QObject):
             )
         task.source_name = existing.name if existing else name
         self._batch.done += 1
-        self._mark(task.id, "status", "finished_at", "progress", "message", "source_id")
+        self._mark(
+            task.id, "status", "finished_at", "progress", "message", "source_id", "source_name"
+        )
         if source is not None:
             self.sourceAdded.emit(source)
         self._adopt(new_tasks)

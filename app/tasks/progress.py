@@ -46,6 +46,8 @@ class AggregateProgress:
 
 def format_duration(seconds: float) -> str:
     seconds = max(0, round(seconds))
+    if seconds < 10:
+        return "a few seconds"
     if seconds < 60:
         return f"{seconds} s"
     minutes = round(seconds / 60)
