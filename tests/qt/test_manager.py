@@ -47,8 +47,14 @@ def wait_idle(qtbot: QtBot, manager: ExtractionManager, timeout: int = 60_000) -
 
 
 def tesseract_pids() -> list[int]:
-    me = psutil.Process()
-    return [p.pid for p in me.children(recursive=True) if "tesseract" in p.name()]
+    pids = []
+    for p in psutil.Process().children(recursive=True):
+        try:
+            if "tesseract" in p.name():
+                pids.append(p.pid)
+        except psutil.NoSuchProcess:
+            pass  # it ended while we looked
+    return pids
 
 
 def test_import_walks_every_transition(qtbot: QtBot, manager: ExtractionManager) -> None:
