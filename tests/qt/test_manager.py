@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sqlite3
@@ -130,9 +131,11 @@ def test_cancel_while_ocr_runs_kills_tesseract(
     assert task.status is TaskStatus.CANCELLED
 
     def gone() -> bool:
-        return not any(
-            psutil.pid_exists(p) and psutil.Process(p).status() != "zombie" for p in pids
-        )
+        alive = 0
+        for pid in pids:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                alive += psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+        return alive == 0
 
     qtbot.waitUntil(gone, timeout=1000)
     wait_idle(qtbot, manager)
