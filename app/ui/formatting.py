@@ -1,0 +1,69 @@
+"""Words and dates for the views: page states, extraction methods, local dates."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDateTime, QLocale, Qt
+
+from app.core.library import SourceState
+from app.core.models import BackgroundTask, Page, TaskStatus, TextMethod
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (words or word + 's')}"
+
+
+def local_date(iso: str | None) -> str:
+    """An ISO 8601 stamp as the user's short local date and time."""
+    if not iso:
+        return ""
+    stamp = QDateTime.fromString(iso, Qt.DateFormat.ISODateWithMs)
+    if not stamp.isValid():
+        stamp = QDateTime.fromString(iso, Qt.DateFormat.ISODate)
+    if not stamp.isValid():
+        return iso
+    return QLocale().toString(stamp.toLocalTime(), QLocale.FormatType.ShortFormat)
+
+
+def source_state_text(state: SourceState | None, page_count: int) -> str:
+    """E.g. "12/40 pages · 2 failed"."""
+    if state is None:
+        return f"0/{page_count} pages" if page_count else "Importing…"
+    text = f"{state.completed}/{state.total} pages"
+    if state.failed:
+        text += f" · {state.failed} failed"
+    return text
+
+
+def method_text(page: Page) -> str:
+    """How a page's text was obtained, e.g. "OCR (eng), 91% confidence"."""
+    if page.method is TextMethod.TEXT_LAYER:
+        return "From the PDF's text layer"
+    if page.method is TextMethod.OCR:
+        if page.confidence is not None:
+            return f"Read by OCR, {page.confidence:.0f}% confidence"
+        return "Read by OCR"
+    return ""
+
+
+STATUS_WORDS = {
+    TaskStatus.PENDING: "Waiting",
+    TaskStatus.IN_PROGRESS: "Extracting",
+    TaskStatus.COMPLETED: "Done",
+    TaskStatus.FAILED: "Failed",
+    TaskStatus.CANCELLED: "Cancelled",
+}
+
+
+def page_state_text(page: Page, task: BackgroundTask | None) -> str:
+    """A page's state in a few words: "Text layer", "OCR 91%", "Waiting", "Failed"…"""
+    if task is not None and task.status.is_active:
+        if task.status is TaskStatus.IN_PROGRESS:
+            return "Extracting…"
+        return "Waiting"
+    if page.text is not None:
+        if page.method is TextMethod.OCR:
+            return f"OCR {page.confidence:.0f}%" if page.confidence is not None else "OCR"
+        return "Text layer"
+    if task is None:
+        return "No text yet"
+    return STATUS_WORDS[task.status]

@@ -1,0 +1,147 @@
+"""Importing what the user dropped or chose: folders walked off the GUI thread, one summary."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from app.core.errors import FolioError
+from app.core.models import TaskStatus
+from app.extraction.filetype import KNOWN_EXTENSIONS, sniff
+from app.tasks.manager import ExtractionManager
+from app.ui.asyncutil import spawn
+
+log = logging.getLogger(__name__)
+
+ALREADY_PREFIX = "Already in the library as "
+
+
+@dataclass(slots=True)
+class Collected:
+    """What a drop amounts to: files to import, and what was left out and why."""
+
+    files: list[Path] = field(default_factory=list)
+    unsupported: list[Path] = field(default_factory=list)
+    missing: list[Path] = field(default_factory=list)
+
+
+def collect_files(paths: list[Path]) -> Collected:
+    """Files to import from files and folders (recursively, supported types only).
+
+    Runs on a worker thread: it walks folders and reads the first KiB of each file
+    dropped on its own (the content decides whether it is a PDF or an image).
+    """
+    out = Collected()
+    seen: set[Path] = set()
+
+    def add(path: Path) -> None:
+        if path not in seen:
+            seen.add(path)
+            out.files.append(path)
+
+    for path in paths:
+        if path.is_dir():
+            for root, dirs, names in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(names):
+                    if name.startswith("."):
+                        continue
+                    file = Path(root) / name
+                    if file.suffix.lower() in KNOWN_EXTENSIONS:
+                        add(file)
+                    else:
+                        out.unsupported.append(file)
+        elif path.is_file():
+            try:
+                sniff(path)
+            except FolioError:
+                out.unsupported.append(path)
+            else:
+                add(path)
+        else:
+            out.missing.append(path)
+    return out
+
+
+def _names(paths: list[Path], limit: int = 3) -> str:
+    shown = ", ".join(p.name for p in paths[:limit])
+    more = len(paths) - limit
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def summary(collected: Collected) -> str:
+    """One sentence or two about a drop, e.g. "Importing 3 documents; skipped 1 file …"."""
+    n = len(collected.files)
+    parts = []
+    if n:
+        parts.append(f"Importing {n} document{'s' if n != 1 else ''}.")
+    else:
+        parts.append("Nothing to import.")
+    if collected.unsupported:
+        k = len(collected.unsupported)
+        parts.append(
+            f"Skipped {k} file{'s' if k != 1 else ''} that {'are' if k != 1 else 'is'} not a "
+            f"PDF or an image: {_names(collected.unsupported)}."
+        )
+    if collected.missing:
+        k = len(collected.missing)
+        parts.append(
+            f"{k} item{'s' if k != 1 else ''} could not be found (moved or deleted?): "
+            f"{_names(collected.missing)}."
+        )
+    return " ".join(parts)
+
+
+class ImportFlow(QObject):
+    """Turns dropped or chosen paths into import tasks and reports how they went.
+
+    Signals:
+        collected(object): the Collected result of a drop, once its folders are walked.
+        sourceImported(int): a new source from one of our imports.
+        existingSourceFound(int, str): a dropped file was already in the library
+            (source id, the import task's message).
+    """
+
+    collected = Signal(object)
+    sourceImported = Signal(int)
+    existingSourceFound = Signal(int, str)
+
+    def __init__(self, manager: ExtractionManager, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.manager = manager
+        self._watched: set[int] = set()
+        manager.tasksChanged.connect(self._on_tasks_changed)
+
+    @Slot(list)
+    def import_paths(self, paths: list[str]) -> None:
+        """Start importing; returns at once (the folder walk runs off the GUI thread)."""
+        if paths:
+            spawn(self.run([Path(p) for p in paths]))
+
+    async def run(self, paths: list[Path]) -> Collected:
+        collected = await asyncio.to_thread(collect_files, paths)
+        if collected.files:
+            tasks = self.manager.import_files(collected.files)
+            self._watched.update(t.id for t in tasks)
+        self.collected.emit(collected)
+        return collected
+
+    @Slot(object)
+    def _on_tasks_changed(self, changes: dict[int, tuple[str, ...]]) -> None:
+        if not self._watched:
+            return
+        for task_id in self._watched.intersection(changes):
+            task = self.manager.get(task_id)
+            if task is None or not task.status.is_terminal:
+                continue
+            self._watched.discard(task_id)
+            if task.status is TaskStatus.COMPLETED and task.source_id is not None:
+                if task.message.startswith(ALREADY_PREFIX):
+                    self.existingSourceFound.emit(task.source_id, task.message)
+                else:
+                    self.sourceImported.emit(task.source_id)

@@ -1,0 +1,86 @@
+"""A dismissible message strip above the content: warnings (no Tesseract) and summaries."""
+
+from __future__ import annotations
+
+import enum
+
+from PySide6.QtCore import QEvent, Qt, Signal, Slot
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
+
+from app.ui.theme import is_dark
+
+
+class MessageKind(enum.Enum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+#: (light background, light text, dark background, dark text); 4.5:1 contrast or more.
+_COLOURS: dict[MessageKind, tuple[str, str, str, str]] = {
+    MessageKind.INFO: ("#dbe8fb", "#0b3d91", "#1b355c", "#dce8fd"),
+    MessageKind.WARNING: ("#fdecc0", "#5c3a00", "#594200", "#fde3a0"),
+    MessageKind.ERROR: ("#fad3cf", "#8a0c0c", "#621f1b", "#fbd0cb"),
+}
+
+
+class MessageBar(QFrame):
+    """One message with a close button; hidden while empty.
+
+    Signals:
+        linkActivated(str): a link in the message was clicked.
+    """
+
+    linkActivated = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("messageBar")
+        self.kind = MessageKind.INFO
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 6, 6, 6)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByMouse
+        )
+        self.label.linkActivated.connect(self.linkActivated)
+        layout.addWidget(self.label, 1)
+        self.close_button = QToolButton()
+        self.close_button.setText("✕")
+        self.close_button.setAutoRaise(True)
+        self.close_button.setToolTip("Dismiss this message")
+        self.close_button.clicked.connect(self.dismiss)
+        layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.hide()
+
+    def show_message(self, text: str, kind: MessageKind = MessageKind.INFO) -> None:
+        self.kind = kind
+        self.label.setText(text)
+        self._restyle()
+        self.show()
+
+    def text(self) -> str:
+        return self.label.text()
+
+    @Slot()
+    def dismiss(self) -> None:
+        self.label.clear()
+        self.hide()
+
+    def _restyle(self) -> None:
+        light_bg, light_fg, dark_bg, dark_fg = _COLOURS[self.kind]
+        dark = is_dark(self.palette())
+        bg, fg = (dark_bg, dark_fg) if dark else (light_bg, light_fg)
+        sheet = (
+            f"#messageBar {{ background: {bg}; border-radius: 6px; }}"
+            f" #messageBar QLabel {{ color: {fg}; }} #messageBar QToolButton {{ color: {fg}; }}"
+        )
+        if sheet != self.styleSheet():  # restyling changes the palette again
+            self.setStyleSheet(sheet)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange and not self.isHidden():
+            self._restyle()
+        super().changeEvent(event)

@@ -1,0 +1,459 @@
+"""The page viewer: the rendered page (zoom, fit width) beside its selectable text and state."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, QRegularExpression, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QColor, QImage, QPixmap, QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QTextEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.library import Library
+from app.core.models import BackgroundTask, OcrMode, Page, Source, TaskStatus
+from app.tasks.manager import ExtractionManager
+from app.ui.formatting import method_text
+from app.ui.language_dialog import LanguageDialog
+from app.ui.rendering import NATURAL_WIDTH, PageRenderer, RenderRequest
+from app.ui.theme import is_dark
+
+SETTINGS_SPLITTER = "viewer/splitter"
+ZOOM_STEPS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0)
+#: Render a little after the last resize or zoom step, not at every pixel.
+RERENDER_MS = 120
+
+
+def highlight_pattern(query: str) -> QRegularExpression | None:
+    """The words of a search as one case-insensitive pattern (`word*` keeps its prefix sense)."""
+    words = []
+    for raw in re.findall(r"[\w*]+", query):
+        word = raw.strip("*")
+        if word:
+            words.append(re.escape(word) + (r"\w*" if raw.endswith("*") else r"\b"))
+    if not words:
+        return None
+    pattern = QRegularExpression(
+        r"\b(?:" + "|".join(words) + ")",
+        QRegularExpression.PatternOption.CaseInsensitiveOption
+        | QRegularExpression.PatternOption.UseUnicodePropertiesOption,
+    )
+    return pattern if pattern.isValid() else None
+
+
+class PageImage(QScrollArea):
+    """The rendered page in a scroll area; reports its viewport width for fit-width."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel()
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+        self.setWidget(self.label)
+        self.setWidgetResizable(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setBackgroundRole(self.backgroundRole())
+
+    def show_pixmap(self, pixmap: QPixmap) -> None:
+        self.label.setPixmap(pixmap)
+        size = pixmap.deviceIndependentSize().toSize()
+        self.label.setMinimumSize(size)
+        self.setWidgetResizable(True)
+
+    def show_text(self, text: str) -> None:
+        self.label.setPixmap(QPixmap())
+        self.label.setMinimumSize(0, 0)
+        self.label.setText(text)
+
+
+class PageViewer(QWidget):
+    """One page: its image on the left, its text and how it was obtained on the right.
+
+    Signals:
+        zoomChanged(str): the zoom shown, e.g. "Fit width" or "150%".
+        pageStepRequested(int): the user asked for the previous (-1) or next (+1) page.
+    """
+
+    zoomChanged = Signal(str)
+    pageStepRequested = Signal(int)
+
+    def __init__(
+        self,
+        library: Library,
+        manager: ExtractionManager,
+        renderer: PageRenderer,
+        settings: QSettings,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.manager = manager
+        self.renderer = renderer
+        self.settings = settings
+        #: Installed OCR languages (set by the window once Tesseract answered).
+        self.languages: tuple[str, ...] = ()
+        self.ocr_available = True
+        #: Chooses the OCR language for a re-run; tests put an answer here.
+        self.choose_language: Callable[[str], str | None] | None = None
+        self.source: Source | None = None
+        self.page: Page | None = None
+        self.task: BackgroundTask | None = None
+        self.highlight = ""
+        self.fit_width = True
+        self.zoom = 1.0
+        self._natural_width = 0.0  # CSS pixels of the page at 100 %
+        self._wanted: tuple[object, ...] | None = None
+        self._shown_key: tuple[object, ...] | None = None
+        self._render_timer = QTimer(self)
+        self._render_timer.setSingleShot(True)
+        self._render_timer.setInterval(RERENDER_MS)
+        self._render_timer.timeout.connect(self._request_image)
+        renderer.rendered.connect(self._on_rendered)
+        renderer.failed.connect(self._on_render_failed)
+        self._build()
+
+    # -- building ----------------------------------------------------------------------
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(8, 4, 8, 4)
+        self.prev_button = QToolButton()
+        self.prev_button.setText("‹")
+        self.prev_button.setToolTip("Previous page (Page Up)")
+        self.prev_button.clicked.connect(lambda: self.pageStepRequested.emit(-1))
+        self.next_button = QToolButton()
+        self.next_button.setText("›")
+        self.next_button.setToolTip("Next page (Page Down)")
+        self.next_button.clicked.connect(lambda: self.pageStepRequested.emit(1))
+        self.page_label = QLabel()
+        bar.addWidget(self.prev_button)
+        bar.addWidget(self.page_label)
+        bar.addWidget(self.next_button)
+        bar.addSpacing(16)
+        self.zoom_out_button = QToolButton()
+        self.zoom_out_button.setText("−")
+        self.zoom_out_button.setToolTip("Zoom out (Ctrl+-)")
+        self.zoom_out_button.clicked.connect(self.zoom_out)
+        self.zoom_box = QComboBox()
+        self.zoom_box.addItem("Fit width", 0.0)
+        for step in ZOOM_STEPS:
+            self.zoom_box.addItem(f"{step:.0%}", step)
+        self.zoom_box.setToolTip("Zoom")
+        self.zoom_box.activated.connect(self._on_zoom_chosen)
+        self.zoom_in_button = QToolButton()
+        self.zoom_in_button.setText("+")
+        self.zoom_in_button.setToolTip("Zoom in (Ctrl++)")
+        self.zoom_in_button.clicked.connect(self.zoom_in)
+        bar.addWidget(self.zoom_out_button)
+        bar.addWidget(self.zoom_box)
+        bar.addWidget(self.zoom_in_button)
+        bar.addStretch(1)
+        self.rerun_button = QPushButton("Re-run OCR…")
+        self.rerun_button.setToolTip(
+            "Read this page again with Tesseract, in a language you choose"
+        )
+        self.rerun_button.clicked.connect(self.rerun_ocr)
+        bar.addWidget(self.rerun_button)
+        layout.addLayout(bar)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        self.image = PageImage()
+        self.image.setMinimumWidth(200)
+        self.image.viewport().installEventFilter(self)
+        self.splitter.addWidget(self.image)
+
+        text_panel = QWidget()
+        text_layout = QVBoxLayout(text_panel)
+        text_layout.setContentsMargins(8, 0, 8, 8)
+        info = QHBoxLayout()
+        self.state_label = QLabel()
+        self.state_label.setObjectName("pageState")
+        self.state_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        info.addWidget(self.state_label, 1)
+        self.retry_button = QPushButton("Retry")
+        self.retry_button.setToolTip("Try to extract this page's text again")
+        self.retry_button.clicked.connect(self.retry)
+        info.addWidget(self.retry_button)
+        text_layout.addLayout(info)
+        self.error_label = QLabel()
+        self.error_label.setWordWrap(True)
+        self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        text_layout.addWidget(self.error_label)
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.text.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.text.setAccessibleName("Page text")
+        self.text.setPlaceholderText("This page's text appears here once it is extracted.")
+        text_layout.addWidget(self.text, 1)
+        text_panel.setMinimumWidth(240)
+        self.splitter.addWidget(text_panel)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        state = self.settings.value(SETTINGS_SPLITTER)
+        if state is not None:
+            self.splitter.restoreState(state)
+        layout.addWidget(self.splitter, 1)
+
+    def save_state(self) -> None:
+        self.settings.setValue(SETTINGS_SPLITTER, self.splitter.saveState())
+
+    # -- showing a page ----------------------------------------------------------------
+
+    def show_page(
+        self,
+        source: Source,
+        page: Page,
+        task: BackgroundTask | None,
+        highlight: str = "",
+    ) -> None:
+        new_page = self.page is None or self.page.id != page.id
+        self.source = source
+        self.page = page
+        self.task = task
+        self.highlight = highlight
+        self.page_label.setText(f"Page {page.number} of {source.page_count}")
+        self.prev_button.setEnabled(page.number > 1)
+        self.next_button.setEnabled(page.number < source.page_count)
+        if new_page:
+            self._shown_key = None
+            self._natural_width = 0.0
+            self.image.show_text("Drawing the page…")
+            self._request_image()
+        self._show_text(scroll_to_hit=True)
+        self._show_state()
+
+    def update_page(self, page: Page, task: BackgroundTask | None) -> None:
+        """The same page with newer text or task state."""
+        if self.page is None or page.id != self.page.id:
+            return
+        text_changed = page.text != self.page.text
+        self.page = page
+        self.task = task
+        if text_changed:
+            self._show_text(scroll_to_hit=True)
+        self._show_state()
+
+    def clear(self) -> None:
+        self.source = self.page = self.task = None
+        self._wanted = self._shown_key = None
+        self.image.show_text("")
+        self.text.clear()
+        self.state_label.clear()
+        self.error_label.hide()
+
+    def _show_text(self, scroll_to_hit: bool) -> None:
+        assert self.page is not None
+        self.text.setPlainText(self.page.text or "")
+        self.apply_highlight(scroll_to_hit)
+
+    def apply_highlight(self, scroll_to_hit: bool = True) -> int:
+        """Mark the search words in the text; returns how many were found."""
+        selections: list[QTextEdit.ExtraSelection] = []
+        pattern = highlight_pattern(self.highlight) if self.highlight else None
+        if pattern is not None:
+            dark = is_dark(self.palette())
+            fmt = QTextCharFormat()
+            fmt.setBackground(QColor("#8a6d00" if dark else "#ffe066"))
+            fmt.setForeground(QColor("#ffffff" if dark else "#000000"))
+            doc = self.text.document()
+            cursor = doc.find(pattern, 0)
+            while not cursor.isNull() and len(selections) < 2000:
+                selection = QTextEdit.ExtraSelection()
+                selection.cursor = cursor  # type: ignore[attr-defined]
+                selection.format = fmt  # type: ignore[attr-defined]
+                selections.append(selection)
+                cursor = doc.find(pattern, cursor, QTextDocument.FindFlag(0))
+        self.text.setExtraSelections(selections)
+        if selections and scroll_to_hit:
+            first = QTextCursor(selections[0].cursor)  # type: ignore[attr-defined]
+            first.clearSelection()
+            self.text.setTextCursor(first)
+            self.text.centerCursor()
+        return len(selections)
+
+    def _show_state(self) -> None:
+        page, task = self.page, self.task
+        assert page is not None
+        error = ""
+        retry = False
+        if task is not None and task.status is TaskStatus.IN_PROGRESS:
+            state = (
+                f"Extracting now… {task.message}".rstrip(" …")
+                if task.message
+                else "Extracting now…"
+            )
+        elif task is not None and task.status is TaskStatus.PENDING:
+            state = "Waiting to be extracted (moved to the front of the queue)"
+        elif page.text is not None:
+            state = method_text(page)
+            if not page.text.strip():
+                state += " — no text found on this page"
+        elif task is not None and task.status is TaskStatus.FAILED:
+            state = "Text extraction failed"
+            error = task.error or ""
+            retry = True
+        elif task is not None and task.status is TaskStatus.CANCELLED:
+            state = "Text extraction was cancelled"
+            retry = True
+        else:
+            state = "No text yet"
+        self.state_label.setText(state)
+        self.error_label.setText(error)
+        self.error_label.setVisible(bool(error))
+        self.retry_button.setVisible(retry)
+        self.rerun_button.setEnabled(self.ocr_available and page is not None)
+        self.rerun_button.setToolTip(
+            "Read this page again with Tesseract, in a language you choose"
+            if self.ocr_available
+            else "Tesseract is not installed, so OCR is not available"
+        )
+
+    def state_text(self) -> str:
+        return self.state_label.text()
+
+    # -- actions -----------------------------------------------------------------------
+
+    @Slot()
+    def retry(self) -> None:
+        if self.task is not None:
+            new = self.manager.retry([self.task.id])
+            if new:
+                self.task = new[0]
+                self._show_state()
+
+    @Slot()
+    def rerun_ocr(self) -> None:
+        if self.page is None:
+            return
+        current = self.manager.ocr_lang
+        if self.choose_language is not None:
+            lang = self.choose_language(current)
+        else:
+            dialog = LanguageDialog(self.languages, current, self)
+            lang = dialog.chosen() if dialog.exec() else None
+        if not lang:
+            return
+        task = self.manager.reextract_page(self.page.id, ocr=OcrMode.ALWAYS, lang=lang)
+        if task is not None:
+            self.task = task
+            self._show_state()
+
+    # -- zoom --------------------------------------------------------------------------
+
+    def zoom_text(self) -> str:
+        return "Fit width" if self.fit_width else f"{self.zoom:.0%}"
+
+    def _current_zoom(self) -> float:
+        if self.fit_width and self._natural_width > 0:
+            return self._target_width() / self._natural_width
+        return self.zoom
+
+    @Slot()
+    def zoom_in(self) -> None:
+        current = self._current_zoom()
+        self.set_zoom(next((z for z in ZOOM_STEPS if z > current + 0.01), ZOOM_STEPS[-1]))
+
+    @Slot()
+    def zoom_out(self) -> None:
+        current = self._current_zoom()
+        lower = [z for z in ZOOM_STEPS if z < current - 0.01]
+        self.set_zoom(lower[-1] if lower else ZOOM_STEPS[0])
+
+    @Slot()
+    def set_fit_width(self) -> None:
+        self.fit_width = True
+        self._zoom_changed()
+
+    def set_zoom(self, zoom: float) -> None:
+        self.fit_width = False
+        self.zoom = max(ZOOM_STEPS[0], min(zoom, ZOOM_STEPS[-1]))
+        self._zoom_changed()
+
+    @Slot(int)
+    def _on_zoom_chosen(self, row: int) -> None:
+        value = float(self.zoom_box.itemData(row))
+        if value == 0.0:
+            self.set_fit_width()
+        else:
+            self.set_zoom(value)
+
+    def _zoom_changed(self) -> None:
+        text = self.zoom_text()
+        row = self.zoom_box.findText(text)
+        if row < 0:
+            self.zoom_box.setItemText(0, "Fit width")
+        self.zoom_box.setCurrentIndex(max(row, 0))
+        self.zoomChanged.emit(text)
+        self._render_timer.start()
+
+    def _target_width(self) -> int:
+        if self.fit_width or self._natural_width <= 0:
+            return max(100, self.image.viewport().width() - 24)
+        return max(50, round(self._natural_width * self.zoom))
+
+    # -- rendering ---------------------------------------------------------------------
+
+    @Slot()
+    def _request_image(self) -> None:
+        if self.source is None or self.page is None:
+            return
+        ratio = self.devicePixelRatioF()
+        width = round(self._target_width() * ratio)
+        key = ("view", self.source.sha256, self.page.number - 1, width)
+        if key == self._shown_key:
+            return
+        self._wanted = key
+        path = self.library.store.path_for(self.source.sha256)
+        request = RenderRequest(path, self.source.kind, self.page.number - 1, width)
+        self.renderer.request(key, request, priority=10, cache=False)
+
+    @Slot(object, QImage)
+    def _on_rendered(self, key: object, image: QImage) -> None:
+        if key != self._wanted or not isinstance(key, tuple):
+            return
+        natural = image.text(NATURAL_WIDTH)
+        if natural:
+            self._natural_width = float(natural)
+        self._shown_key = key
+        pixmap = QPixmap.fromImage(image)
+        pixmap.setDevicePixelRatio(self.devicePixelRatioF())
+        self.image.show_pixmap(pixmap)
+        drawn = round(image.width() / self.devicePixelRatioF())
+        if not self.fit_width and self._target_width() != drawn:
+            # 100 % is only known once the page's size is: draw again at the true zoom.
+            self._render_timer.start()
+
+    @Slot(object, str)
+    def _on_render_failed(self, key: object, message: str) -> None:
+        if key == self._wanted:
+            self.image.show_text(message)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.image.viewport()
+            and event.type() == QEvent.Type.Resize
+            and self.fit_width
+            and self.page is not None
+        ):
+            self._render_timer.start()
+        return False

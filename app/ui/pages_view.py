@@ -1,0 +1,405 @@
+"""A source opened to its pages: thumbnails with their state beside the page viewer."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSettings,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QColor, QImage, QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.library import Library
+from app.core.models import BackgroundTask, Page, Source, TaskStatus
+from app.tasks.manager import ExtractionManager
+from app.ui.formatting import page_state_text, source_state_text
+from app.ui.page_viewer import PageViewer
+from app.ui.rendering import PageRenderer, RenderRequest
+from app.ui.theme import is_dark
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+PAGE_THUMB = QSize(72, 96)
+SETTINGS_SPLITTER = "document/splitter"
+REFRESH_MS = 300
+
+
+class PageRole(enum.IntEnum):
+    PAGE_ID = Qt.ItemDataRole.UserRole + 1
+    STATE = Qt.ItemDataRole.UserRole + 2
+
+
+def latest_tasks(manager: ExtractionManager, source_id: int) -> dict[int, BackgroundTask]:
+    """The newest task of each page of a source, among the tasks in view."""
+    out: dict[int, BackgroundTask] = {}
+    for task in manager.tasks():
+        if task.source_id == source_id and task.page_id is not None:
+            out[task.page_id] = task  # tasks() is oldest first: the newest wins
+    return out
+
+
+class PagesModel(QAbstractListModel):
+    """The pages of one source: "Page 3" and its state, with a thumbnail."""
+
+    def __init__(
+        self,
+        library: Library,
+        manager: ExtractionManager,
+        renderer: PageRenderer,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.manager = manager
+        self.renderer = renderer
+        self.source: Source | None = None
+        self._pages: list[Page] = []
+        self._tasks: dict[int, BackgroundTask] = {}
+        self._thumbs: dict[int, QPixmap] = {}
+        self._placeholder = QPixmap(PAGE_THUMB)
+        self._placeholder.fill(QColor(0, 0, 0, 0))
+        renderer.rendered.connect(self._on_rendered)
+
+    def set_source(self, source: Source | None) -> None:
+        self.beginResetModel()
+        self.source = source
+        self._thumbs = {}
+        self._pages = self.library.pages(source.id) if source else []
+        self._tasks = latest_tasks(self.manager, source.id) if source else {}
+        self.endResetModel()
+
+    def refresh(self) -> list[int]:
+        """Re-read pages and tasks; returns the ids of pages whose row changed."""
+        if self.source is None:
+            return []
+        pages = self.library.pages(self.source.id)
+        tasks = latest_tasks(self.manager, self.source.id)
+        if len(pages) != len(self._pages):
+            self.set_source(self.source)
+            return [p.id for p in pages]
+        changed: list[int] = []
+        for row, page in enumerate(pages):
+            old_task = self._tasks.get(page.id)
+            new_task = tasks.get(page.id)
+            old_key = (old_task.id, old_task.status) if old_task else None
+            new_key = (new_task.id, new_task.status) if new_task else None
+            if page != self._pages[row] or old_key != new_key:
+                changed.append(page.id)
+                self._pages[row] = page
+        self._tasks = tasks
+        for page_id in changed:
+            row = self.row_of(page_id)
+            if row is not None:
+                index = self.index(row)
+                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole, PageRole.STATE])
+        return changed
+
+    def row_of(self, page_id: int) -> int | None:
+        for row, page in enumerate(self._pages):
+            if page.id == page_id:
+                return row
+        return None
+
+    def page_at(self, row: int) -> Page:
+        return self._pages[row]
+
+    def page(self, page_id: int) -> Page | None:
+        row = self.row_of(page_id)
+        return None if row is None else self._pages[row]
+
+    def task(self, page_id: int) -> BackgroundTask | None:
+        task = self._tasks.get(page_id)
+        if task is None:
+            task = self.library.latest_task_for_page(page_id)
+        return task
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._pages)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._pages):
+            return None
+        page = self._pages[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"Page {page.number}\n{page_state_text(page, self._tasks.get(page.id))}"
+        if role == PageRole.PAGE_ID:
+            return page.id
+        if role == PageRole.STATE:
+            return page_state_text(page, self._tasks.get(page.id))
+        if role == Qt.ItemDataRole.ForegroundRole:
+            task = self._tasks.get(page.id)
+            if page.text is None and task is not None and task.status is TaskStatus.FAILED:
+                from PySide6.QtWidgets import QApplication
+
+                return QColor("#f2b8b5" if is_dark(QApplication.palette()) else "#b3261e")
+            return None
+        if role == Qt.ItemDataRole.DecorationRole:
+            pixmap = self._thumbs.get(page.number)
+            if pixmap is None and self.source is not None:
+                self.renderer.request(
+                    self._key(page.number),
+                    RenderRequest(
+                        self.library.store.path_for(self.source.sha256),
+                        self.source.kind,
+                        page.number - 1,
+                        PAGE_THUMB.width() * 2,
+                    ),
+                )
+                return self._placeholder
+            return pixmap
+        if role == Qt.ItemDataRole.ToolTipRole:
+            task = self._tasks.get(page.id)
+            if task is not None and task.status is TaskStatus.FAILED and task.error:
+                return task.error
+        return None
+
+    def _key(self, number: int) -> tuple[str, str, int, int]:
+        assert self.source is not None
+        return ("thumb", self.source.sha256, number - 1, PAGE_THUMB.width() * 2)
+
+    @Slot(object, QImage)
+    def _on_rendered(self, key: object, image: QImage) -> None:
+        if self.source is None or not isinstance(key, tuple) or key[0] != "thumb":
+            return
+        if key[1] != self.source.sha256 or key[3] != PAGE_THUMB.width() * 2:
+            return
+        number = int(key[2]) + 1
+        self._thumbs[number] = QPixmap.fromImage(image).scaled(
+            PAGE_THUMB,
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )
+        row = number - 1
+        if 0 <= row < len(self._pages):
+            index = self.index(row)
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+
+class DocumentView(QWidget):
+    """One source: a header with its actions, its pages, and the page viewer.
+
+    Signals:
+        backRequested(): back to the list of sources.
+        exportRequested(int): export this source's text (source id).
+        revealRequested(int): show this source's original file (source id).
+        pageShown(int): a page is now shown (page id).
+    """
+
+    backRequested = Signal()
+    exportRequested = Signal(int)
+    revealRequested = Signal(int)
+    pageShown = Signal(int)
+
+    def __init__(
+        self,
+        library: Library,
+        manager: ExtractionManager,
+        renderer: PageRenderer,
+        settings: QSettings,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.manager = manager
+        self.settings = settings
+        self.source: Source | None = None
+        self.highlight = ""
+        self.model = PagesModel(library, manager, renderer, self)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_MS)
+        self._refresh_timer.timeout.connect(self.refresh)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        header = QHBoxLayout()
+        self.back_button = QPushButton("‹ Library")
+        self.back_button.setToolTip("Back to all documents (Alt+Left)")
+        self.back_button.clicked.connect(self.backRequested)
+        header.addWidget(self.back_button)
+        header.addSpacing(8)
+        self.title = QLabel()
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        header.addWidget(self.title, 1)
+        self.state_label = QLabel()
+        header.addWidget(self.state_label)
+        header.addSpacing(8)
+        self.export_button = QPushButton("Export text…")
+        self.export_button.setToolTip("Save the text of every page as a .txt file")
+        self.export_button.clicked.connect(self._export)
+        header.addWidget(self.export_button)
+        self.reveal_button = QPushButton("Show original file")
+        self.reveal_button.clicked.connect(self._reveal)
+        header.addWidget(self.reveal_button)
+        layout.addLayout(header)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        self.pages = QListView()
+        self.pages.setModel(self.model)
+        self.pages.setIconSize(PAGE_THUMB)
+        self.pages.setSpacing(2)
+        self.pages.setUniformItemSizes(True)
+        self.pages.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.pages.setAccessibleName("Pages")
+        self.pages.setMinimumWidth(150)
+        self.pages.selectionModel().currentChanged.connect(self._on_current_page)
+        self.splitter.addWidget(self.pages)
+        self.viewer = PageViewer(library, manager, renderer, settings)
+        self.viewer.pageStepRequested.connect(self.step_page)
+        self.splitter.addWidget(self.viewer)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([190, 1000])
+        state = settings.value(SETTINGS_SPLITTER)
+        if state is not None:
+            self.splitter.restoreState(state)
+        layout.addWidget(self.splitter, 1)
+
+        QShortcut(QKeySequence("Alt+Left"), self, self.backRequested.emit)
+        QShortcut(
+            QKeySequence(QKeySequence.StandardKey.MoveToPreviousPage),
+            self,
+            lambda: self.step_page(-1),
+        )
+        QShortcut(
+            QKeySequence(QKeySequence.StandardKey.MoveToNextPage), self, lambda: self.step_page(1)
+        )
+        manager.pageTextReady.connect(self._on_page_text)
+        manager.tasksChanged.connect(self._on_tasks_changed)
+        manager.tasksAdded.connect(self._on_tasks_added)
+
+    def save_state(self) -> None:
+        self.settings.setValue(SETTINGS_SPLITTER, self.splitter.saveState())
+        self.viewer.save_state()
+
+    # -- showing -----------------------------------------------------------------------
+
+    def show_source(self, source: Source, page_id: int | None = None, highlight: str = "") -> None:
+        """Open a source at a page (the first when None), marking `highlight` in its text."""
+        self.highlight = highlight
+        if self.source is None or self.source.id != source.id:
+            self.source = source
+            self.viewer.clear()
+            self.model.set_source(source)
+        else:
+            self.source = source
+            self.model.refresh()
+        self.title.setText(source.name)
+        self.title.setToolTip(source.original_path)
+        self._update_state()
+        row = self.model.row_of(page_id) if page_id is not None else 0
+        if row is None or self.model.rowCount() == 0:
+            return
+        index = self.model.index(row)
+        current = self.pages.currentIndex()
+        if current == index:
+            self._show_page(int(index.data(PageRole.PAGE_ID)))
+        else:
+            self.pages.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
+        self.pages.scrollTo(index)
+
+    def _update_state(self) -> None:
+        if self.source is None:
+            return
+        state = self.library.source_states().get(self.source.id)
+        self.state_label.setText(source_state_text(state, self.source.page_count))
+
+    @Slot(QModelIndex, QModelIndex)
+    def _on_current_page(self, current: QModelIndex, previous: QModelIndex) -> None:
+        if current.isValid():
+            self._show_page(int(current.data(PageRole.PAGE_ID)))
+
+    def _show_page(self, page_id: int) -> None:
+        page = self.model.page(page_id)
+        if page is None or self.source is None:
+            return
+        if page.text is None:
+            # Opening a page whose text is not ready moves its task to the front.
+            self.manager.prioritise_page(page_id)
+        self.viewer.show_page(self.source, page, self.model.task(page_id), self.highlight)
+        self.pageShown.emit(page_id)
+
+    @Slot(int)
+    def step_page(self, step: int) -> None:
+        row = self.pages.currentIndex().row() + step
+        if 0 <= row < self.model.rowCount():
+            self.pages.setCurrentIndex(self.model.index(row))
+
+    def current_page_id(self) -> int | None:
+        return self.viewer.page.id if self.viewer.page is not None else None
+
+    # -- live updates ------------------------------------------------------------------
+
+    @Slot(int, int)
+    def _on_page_text(self, source_id: int, page_id: int) -> None:
+        if self.source is not None and source_id == self.source.id:
+            self._refresh_timer.start()
+
+    @Slot(object)
+    def _on_tasks_changed(self, changes: dict[int, tuple[str, ...]]) -> None:
+        if self.source is None or self._refresh_timer.isActive():
+            return
+        for task_id in changes:
+            task = self.manager.get(task_id)
+            if task is not None and task.source_id == self.source.id:
+                self._refresh_timer.start()
+                return
+
+    @Slot(object)
+    def _on_tasks_added(self, tasks: list[BackgroundTask]) -> None:
+        if self.source is not None and any(t.source_id == self.source.id for t in tasks):
+            self._refresh_timer.start()
+
+    @Slot()
+    def refresh(self) -> None:
+        if self.source is None or not self.isVisible():
+            return
+        self.model.refresh()
+        self._update_state()
+        page = self.viewer.page
+        if page is not None:
+            fresh = self.model.page(page.id)
+            if fresh is not None:
+                self.viewer.update_page(fresh, self.model.task(page.id))
+
+    def showEvent(self, event: object) -> None:  # type: ignore[override]
+        super().showEvent(event)  # type: ignore[arg-type]
+        if self.source is not None:
+            self._refresh_timer.start()
+
+    @Slot()
+    def _export(self) -> None:
+        if self.source is not None:
+            self.exportRequested.emit(self.source.id)
+
+    @Slot()
+    def _reveal(self) -> None:
+        if self.source is not None:
+            self.revealRequested.emit(self.source.id)

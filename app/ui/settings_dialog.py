@@ -1,0 +1,142 @@
+"""Settings: OCR languages and mode, tasks at once, the appearance; the library folder shown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.models import OcrMode
+from app.extraction.tesseract import TesseractInfo
+from app.tasks.manager import ExtractionManager
+from app.ui.language_dialog import LanguageList
+
+OCR_MODE_LABELS = {
+    OcrMode.AUTO: "Automatic — OCR only pages without a text layer",
+    OcrMode.ALWAYS: "Always — OCR every page, even with a text layer",
+    OcrMode.NEVER: "Never — use text layers only",
+}
+THEME_LABELS = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
+
+
+class SettingsDialog(QDialog):
+    """Edits the manager's settings; `apply()` writes them (OK does so and closes)."""
+
+    def __init__(
+        self,
+        manager: ExtractionManager,
+        library_folder: Path,
+        tesseract: TesseractInfo | None,
+        tesseract_error: str | None,
+        theme: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.manager = manager
+        self.library_folder = library_folder
+        self.setWindowTitle("Settings")
+        self.setMinimumWidth(560)
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+
+        languages = tesseract.languages if tesseract else ()
+        self.languages = LanguageList(languages, manager.ocr_lang)
+        self.languages.setToolTip("Tesseract reads pages in every language ticked here")
+        if tesseract is None:
+            note = QLabel(tesseract_error or "Checking which languages are installed…")
+            note.setWordWrap(True)
+            form.addRow("OCR languages:", note)
+            self.languages.hide()
+        else:
+            form.addRow("OCR languages:", self.languages)
+        self.mode = QComboBox()
+        for mode, label in OCR_MODE_LABELS.items():
+            self.mode.addItem(label, mode.value)
+        self.mode.setCurrentIndex(self.mode.findData(manager.ocr_mode.value))
+        form.addRow("OCR:", self.mode)
+
+        self.concurrency = QSpinBox()
+        self.concurrency.setRange(1, 64)
+        self.concurrency.setValue(manager.concurrency)
+        self.concurrency.setToolTip("How many pages are read at the same time")
+        form.addRow("Tasks at once:", self.concurrency)
+
+        self.theme = QComboBox()
+        for key, label in THEME_LABELS.items():
+            self.theme.addItem(label, key)
+        self.theme.setCurrentIndex(max(0, self.theme.findData(theme)))
+        form.addRow("Appearance:", self.theme)
+
+        folder_row = QHBoxLayout()
+        self.folder = QLineEdit(str(library_folder))
+        self.folder.setReadOnly(True)
+        self.folder.setCursorPosition(0)
+        folder_row.addWidget(self.folder, 1)
+        open_folder = QPushButton("Open")
+        open_folder.setToolTip("Show the library folder in the file manager")
+        open_folder.clicked.connect(self._open_folder)
+        folder_row.addWidget(open_folder)
+        form.addRow("Library folder:", folder_row)
+        hint = QLabel("To use another library, start Folio with --library FOLDER.")
+        hint.setEnabled(False)
+        form.addRow("", hint)
+        layout.addLayout(form)
+
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: palette(link);")
+        self.error.hide()
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.buttons = buttons
+        self.languages.itemChanged.connect(self._validate)
+
+    @Slot()
+    def _validate(self, *args: object) -> bool:
+        ok = self.languages.isHidden() or bool(self.languages.value())
+        self.error.setText("" if ok else "Tick at least one OCR language.")
+        self.error.setVisible(not ok)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
+        return ok
+
+    def chosen_theme(self) -> str:
+        return str(self.theme.currentData())
+
+    def apply(self) -> None:
+        mode = OcrMode(str(self.mode.currentData()))
+        lang = self.languages.value() if not self.languages.isHidden() else self.manager.ocr_lang
+        self.manager.set_ocr(mode, lang or self.manager.ocr_lang)
+        self.manager.set_concurrency(self.concurrency.value())
+
+    def accept(self) -> None:
+        if not self._validate():
+            return
+        self.apply()
+        super().accept()
+
+    @Slot()
+    def _open_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.library_folder)))
+
+
+__all__ = ["Qt", "SettingsDialog"]

@@ -1,0 +1,243 @@
+"""The sources table model: a thin adapter over Library.sources() and source_states()."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSize,
+    Qt,
+    QTimer,
+    Slot,
+)
+from PySide6.QtGui import QColor, QImage, QPixmap
+from PySide6.QtWidgets import QApplication
+
+from app.core.library import Library, SourceState
+from app.core.models import Source
+from app.tasks.manager import ExtractionManager
+from app.ui.formatting import local_date, plural, source_state_text
+from app.ui.rendering import PageRenderer, RenderRequest
+from app.ui.theme import is_dark
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+THUMB_SIZE = QSize(48, 64)
+#: How often source states are re-read while pages finish (they change in bursts).
+REFRESH_MS = 400
+
+
+class Column(enum.IntEnum):
+    NAME = 0
+    PAGES = 1
+    ADDED = 2
+    TEXT = 3
+
+
+HEADERS = {Column.NAME: "Name", Column.PAGES: "Pages", Column.ADDED: "Added", Column.TEXT: "Text"}
+
+
+class Role(enum.IntEnum):
+    SOURCE_ID = Qt.ItemDataRole.UserRole + 1
+    SORT = Qt.ItemDataRole.UserRole + 2
+    FAILED = Qt.ItemDataRole.UserRole + 3
+
+
+def thumb_key(source: Source) -> tuple[str, str, int, int]:
+    return ("thumb", source.sha256, 0, THUMB_SIZE.width() * 2)
+
+
+class SourcesModel(QAbstractTableModel):
+    """One row per source: thumbnail and name, page count, date added, extraction state."""
+
+    def __init__(
+        self,
+        library: Library,
+        manager: ExtractionManager,
+        renderer: PageRenderer,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.manager = manager
+        self.renderer = renderer
+        self._sources: list[Source] = []
+        self._states: dict[int, SourceState] = {}
+        self._thumbs: dict[str, QPixmap] = {}
+        self._placeholder = QPixmap(THUMB_SIZE)
+        self._placeholder.fill(QColor(0, 0, 0, 0))
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_MS)
+        self._refresh_timer.timeout.connect(self.refresh_states)
+        manager.sourceAdded.connect(self._on_source_added)
+        manager.sourceRemoved.connect(self._on_source_removed)
+        manager.pageTextReady.connect(self._schedule_refresh)
+        manager.tasksChanged.connect(self._schedule_refresh)
+        renderer.rendered.connect(self._on_rendered)
+        self.reload()
+
+    # -- loading ---------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self._sources = self.library.sources()
+        self._states = self.library.source_states()
+        self.endResetModel()
+
+    @Slot()
+    def refresh_states(self) -> None:
+        states = self.library.source_states()
+        if states == self._states:
+            return
+        changed = [
+            row for row, s in enumerate(self._sources) if states.get(s.id) != self._states.get(s.id)
+        ]
+        self._states = states
+        for row in changed:
+            index = self.index(row, Column.TEXT)
+            self.dataChanged.emit(
+                index, index, [Qt.ItemDataRole.DisplayRole, Role.SORT, Role.FAILED]
+            )
+
+    @Slot()
+    def _schedule_refresh(self, *args: object) -> None:
+        if not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
+    @Slot(object)
+    def _on_source_added(self, source: Source) -> None:
+        if self.row_of(source.id) is not None:
+            return
+        self.beginInsertRows(QModelIndex(), 0, 0)
+        self._sources.insert(0, source)
+        self.endInsertRows()
+        self._schedule_refresh()
+
+    @Slot(int)
+    def _on_source_removed(self, source_id: int) -> None:
+        row = self.row_of(source_id)
+        if row is None:
+            return
+        self.beginRemoveRows(QModelIndex(), row, row)
+        source = self._sources.pop(row)
+        self.endRemoveRows()
+        self._states.pop(source_id, None)
+        self._thumbs.pop(source.sha256, None)
+
+    @Slot(object, QImage)
+    def _on_rendered(self, key: object, image: QImage) -> None:
+        if not (isinstance(key, tuple) and key[:1] == ("thumb",) and key[2] == 0):
+            return
+        sha = str(key[1])
+        self._thumbs[sha] = QPixmap.fromImage(image).scaled(
+            THUMB_SIZE,
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )
+        for row, source in enumerate(self._sources):
+            if source.sha256 == sha:
+                index = self.index(row, Column.NAME)
+                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+    # -- queries ---------------------------------------------------------------------
+
+    def row_of(self, source_id: int) -> int | None:
+        for row, source in enumerate(self._sources):
+            if source.id == source_id:
+                return row
+        return None
+
+    def source_at(self, row: int) -> Source:
+        return self._sources[row]
+
+    def source(self, source_id: int) -> Source | None:
+        row = self.row_of(source_id)
+        return None if row is None else self._sources[row]
+
+    def state(self, source_id: int) -> SourceState | None:
+        return self._states.get(source_id)
+
+    # -- the model -------------------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._sources)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(Column)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(Column):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return HEADERS[Column(section)]
+            if role == Qt.ItemDataRole.TextAlignmentRole and section == Column.PAGES:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._sources):
+            return None
+        source = self._sources[index.row()]
+        column = index.column()
+        if role == Role.SOURCE_ID:
+            return source.id
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == Column.NAME:
+                return source.name
+            if column == Column.PAGES:
+                return str(source.page_count)
+            if column == Column.ADDED:
+                return local_date(source.added_at)
+            if column == Column.TEXT:
+                return source_state_text(self._states.get(source.id), source.page_count)
+            return None
+        if role == Role.SORT:
+            if column == Column.NAME:
+                return source.name.casefold()
+            if column == Column.PAGES:
+                return source.page_count
+            if column == Column.ADDED:
+                return f"{source.added_at}#{source.id:012d}"
+            if column == Column.TEXT:
+                state = self._states.get(source.id)
+                return (state.completed / state.total) if state and state.total else 0.0
+            return None
+        if role == Role.FAILED:
+            state = self._states.get(source.id)
+            return state.failed if state else 0
+        if role == Qt.ItemDataRole.DecorationRole and column == Column.NAME:
+            pixmap = self._thumbs.get(source.sha256)
+            if pixmap is None:
+                path = self.library.store.path_for(source.sha256)
+                self.renderer.request(
+                    thumb_key(source), RenderRequest(path, source.kind, 0, THUMB_SIZE.width() * 2)
+                )
+                return self._placeholder
+            return pixmap
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == Column.NAME:
+                return f"{source.name}\nOriginal: {source.original_path}"
+            if column == Column.TEXT:
+                state = self._states.get(source.id)
+                if state is None:
+                    return None
+                tip = f"{plural(state.completed, 'page')} of {state.total} have text"
+                if state.failed:
+                    tip += f"; {state.failed} failed (see the Tasks page)"
+                if state.active:
+                    tip += f"; {state.active} still to do"
+                return tip
+        if role == Qt.ItemDataRole.ForegroundRole and column == Column.TEXT:
+            state = self._states.get(source.id)
+            if state and state.failed:
+                dark = is_dark(QApplication.palette())
+                return QColor("#f2b8b5" if dark else "#b3261e")
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == Column.PAGES:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None

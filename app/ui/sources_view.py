@@ -1,0 +1,344 @@
+"""The Library section: every source with its thumbnail and state; sort, filter, delete, reveal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QModelIndex,
+    QPoint,
+    QSettings,
+    QSortFilterProxyModel,
+    Qt,
+    QUrl,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.library import Library
+from app.core.models import Source
+from app.tasks.manager import ExtractionManager
+from app.ui.formatting import plural
+from app.ui.rendering import PageRenderer
+from app.ui.sources_model import THUMB_SIZE, Column, Role, SourcesModel
+
+SETTINGS_HEADER = "library/header"
+
+
+def heading_label(text: str) -> QLabel:
+    label = QLabel(text)
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * 1.4)
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+class EmptyLibrary(QWidget):
+    """What an empty library shows: an invitation to drop documents.
+
+    Signals:
+        importRequested(): the user clicked "Choose files…".
+    """
+
+    importRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.addStretch(2)
+        title = heading_label("Your library is empty")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(title)
+        text = QLabel(
+            "Drop PDFs, scans or whole folders anywhere on this window.\n"
+            "Folio keeps a copy of each, reads every page's text and makes it searchable."
+        )
+        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text.setWordWrap(True)
+        layout.addWidget(text)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.button = QPushButton("Choose files…")
+        self.button.clicked.connect(self.importRequested)
+        row.addWidget(self.button)
+        row.addStretch(1)
+        layout.addSpacing(8)
+        layout.addLayout(row)
+        layout.addStretch(3)
+
+
+class SourcesProxy(QSortFilterProxyModel):
+    """Sorts by Role.SORT and filters by name, case-insensitively."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSortRole(Role.SORT)
+        self.setFilterKeyColumn(Column.NAME)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+
+class SourcesView(QWidget):
+    """The list of sources and the actions on them (all by source id).
+
+    Signals:
+        openSourceRequested(int): open this source to its pages.
+        exportRequested(int): export this source's text.
+        importRequested(): the empty state's "Choose files…".
+    """
+
+    openSourceRequested = Signal(int)
+    exportRequested = Signal(int)
+    importRequested = Signal()
+
+    def __init__(
+        self,
+        library: Library,
+        manager: ExtractionManager,
+        renderer: PageRenderer,
+        settings: QSettings,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.manager = manager
+        self.settings = settings
+        #: Asks before deleting; tests put an answer here (None shows the dialog).
+        self.confirm_delete: Callable[[list[Source]], bool] | None = None
+        self.model = SourcesModel(library, manager, renderer, self)
+        self.proxy = SourcesProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 8)
+        top = QHBoxLayout()
+        top.addWidget(heading_label("Library"))
+        top.addSpacing(12)
+        self.count_label = QLabel()
+        top.addWidget(self.count_label, 1)
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Filter by name")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setMinimumWidth(240)
+        self.filter_edit.textChanged.connect(self._on_filter)
+        top.addWidget(self.filter_edit)
+        layout.addLayout(top)
+
+        self.stack = QStackedWidget()
+        self.empty = EmptyLibrary()
+        self.empty.importRequested.connect(self.importRequested)
+        self.view = QTreeView()
+        self.view.setModel(self.proxy)
+        self.view.setRootIsDecorated(False)
+        self.view.setUniformRowHeights(True)
+        self.view.setAlternatingRowColors(True)
+        self.view.setSortingEnabled(True)
+        self.view.setIconSize(THUMB_SIZE)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+        self.view.activated.connect(self._on_activated)
+        self.view.setAccessibleName("Sources")
+        header = self.view.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
+        for column in (Column.PAGES, Column.ADDED, Column.TEXT):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(Column.PAGES, 70)
+        header.resizeSection(Column.ADDED, 170)
+        header.resizeSection(Column.TEXT, 200)
+        self.view.sortByColumn(Column.ADDED, Qt.SortOrder.DescendingOrder)
+        self.no_match = QLabel("No document's name contains that.")
+        self.no_match.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.no_match)
+        layout.addWidget(self.stack, 1)
+
+        self.open_action = self._action("Open", self.open_selected, "Return")
+        self.delete_action = self._action("Delete from library…", self.delete_selected, "Del")
+        self.reveal_action = self._action("Show original file", self.reveal_selected)
+        self.export_action = self._action("Export text…", self.export_selected)
+        for action in (self.open_action, self.delete_action):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            self.view.addAction(action)
+
+        for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset):
+            signal.connect(self._update_state)
+        self.proxy.rowsInserted.connect(self._update_state)
+        self.proxy.rowsRemoved.connect(self._update_state)
+        self.view.selectionModel().selectionChanged.connect(self._update_actions)
+        state = settings.value(SETTINGS_HEADER)
+        if state is not None:
+            header.restoreState(state)
+        self._update_state()
+        self._update_actions()
+
+    def _action(self, text: str, slot: Callable[[], None], shortcut: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        return action
+
+    def save_state(self) -> None:
+        self.settings.setValue(SETTINGS_HEADER, self.view.header().saveState())
+
+    # -- state -----------------------------------------------------------------------
+
+    @Slot()
+    def _update_state(self, *args: object) -> None:
+        total = self.model.rowCount()
+        shown = self.proxy.rowCount()
+        if total == 0:
+            self.stack.setCurrentWidget(self.empty)
+            self.count_label.setText("")
+            self.filter_edit.setEnabled(False)
+            return
+        self.filter_edit.setEnabled(True)
+        self.stack.setCurrentWidget(self.view if shown else self.no_match)
+        text = plural(total, "document")
+        if shown != total:
+            text = f"{shown} of {text} shown"
+        self.count_label.setText(text)
+
+    @Slot()
+    def _update_actions(self, *args: object) -> None:
+        ids = self.selected_ids()
+        for action in (self.delete_action, self.reveal_action, self.export_action):
+            action.setEnabled(bool(ids))
+        self.open_action.setEnabled(len(ids) == 1)
+        self.reveal_action.setEnabled(len(ids) == 1)
+        self.export_action.setEnabled(len(ids) == 1)
+
+    @Slot(str)
+    def _on_filter(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text.strip())
+        self._update_state()
+
+    # -- selection -------------------------------------------------------------------
+
+    def selected_ids(self) -> list[int]:
+        rows = self.view.selectionModel().selectedRows(Column.NAME)
+        return [int(index.data(Role.SOURCE_ID)) for index in rows]
+
+    def select_source(self, source_id: int) -> bool:
+        """Select and show a source (clearing the filter if it hides it)."""
+        row = self.model.row_of(source_id)
+        if row is None:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, Column.NAME))
+        if not index.isValid():
+            self.filter_edit.clear()
+            index = self.proxy.mapFromSource(self.model.index(row, Column.NAME))
+        self.view.setCurrentIndex(index)
+        self.view.scrollTo(index)
+        return True
+
+    # -- actions ---------------------------------------------------------------------
+
+    @Slot(QModelIndex)
+    def _on_activated(self, index: QModelIndex) -> None:
+        self.openSourceRequested.emit(int(index.data(Role.SOURCE_ID)))
+
+    @Slot()
+    def open_selected(self) -> None:
+        ids = self.selected_ids()
+        if len(ids) == 1:
+            self.openSourceRequested.emit(ids[0])
+
+    @Slot()
+    def export_selected(self) -> None:
+        ids = self.selected_ids()
+        if len(ids) == 1:
+            self.exportRequested.emit(ids[0])
+
+    @Slot()
+    def delete_selected(self) -> None:
+        sources = [s for i in self.selected_ids() if (s := self.model.source(i)) is not None]
+        if sources:
+            self.delete_sources(sources)
+
+    def delete_sources(self, sources: list[Source]) -> bool:
+        if not self._confirm_delete(sources):
+            return False
+        for source in sources:
+            self.manager.delete_source(source.id)
+        return True
+
+    def _confirm_delete(self, sources: list[Source]) -> bool:
+        if self.confirm_delete is not None:
+            return self.confirm_delete(sources)
+        what = f"“{sources[0].name}”" if len(sources) == 1 else plural(len(sources), "document")
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Delete from library",
+            f"Delete {what} from the library?",
+            QMessageBox.StandardButton.NoButton,
+            self,
+        )
+        box.setInformativeText(
+            "Folio's copy, the extracted text and any waiting tasks are removed. "
+            "The original file on your disk is not touched."
+        )
+        delete = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("Keep", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.exec()
+        return box.clickedButton() is delete
+
+    @Slot()
+    def reveal_selected(self) -> None:
+        ids = self.selected_ids()
+        source = self.model.source(ids[0]) if len(ids) == 1 else None
+        if source is not None:
+            reveal_original(self, source, self.library)
+
+    @Slot(QPoint)
+    def _context_menu(self, pos: QPoint) -> None:
+        if not self.view.indexAt(pos).isValid():
+            return
+        menu = QMenu(self)
+        for action in (self.open_action, self.export_action, self.reveal_action):
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.delete_action)
+        menu.popup(self.view.viewport().mapToGlobal(pos))
+
+
+def reveal_original(parent: QWidget, source: Source, library: Library) -> None:
+    """Open the folder that holds the original file, or say it is gone."""
+    original = Path(source.original_path)
+    if original.exists():
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(original.parent)))
+        return
+    box = QMessageBox(
+        QMessageBox.Icon.Information,
+        "Original file not found",
+        f"{original} is no longer there; it may have been moved or deleted.",
+        QMessageBox.StandardButton.NoButton,
+        parent,
+    )
+    box.setInformativeText("Folio keeps its own copy, so nothing in the library is lost.")
+    open_copy = box.addButton("Open Folio's copy", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Close)
+    box.exec()
+    if box.clickedButton() is open_copy:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(library.store.path_for(source.sha256))))
