@@ -77,11 +77,17 @@ if dpkg-query -W -f='${Status}' folio 2>/dev/null | grep -q "install ok installe
   say "Removing a folio package installed before the test"
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq folio >/dev/null
 fi
+# Every path the package holds, and which of them existed before (shared folders such as
+# /opt or /usr/share/icons/hicolor/48x48/apps): after purging, only those may remain.
+dpkg-deb --fsys-tarfile "$DEB" | tar -t | sed -e 's|^\./|/|' -e 's|/$||' | grep -v '^\.\?$' |
+  sort >"$OUT/package-paths.txt"
+while read -r path; do
+  if [ -e "$path" ] || [ -L "$path" ]; then echo "$path"; fi
+done <"$OUT/package-paths.txt" >"$OUT/existed-before.txt"
 say "Installing $(basename "$DEB")"
 $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$DEB" >"$OUT/apt-install.log" 2>&1 ||
   { cat "$OUT/apt-install.log" >&2; die "apt-get install failed (log above)."; }
 INSTALLED=1
-dpkg-query -L folio | sort >"$OUT/installed-files.txt"
 [ "$(command -v folio)" = /usr/bin/folio ] || die "folio is not on PATH at /usr/bin/folio."
 
 say "Desktop registration"
@@ -118,7 +124,7 @@ xdotool getdisplaygeometry >/dev/null 2>&1 || die "Xvfb did not start on $DISPLA
 # Cold start: empty the page cache first where allowed (root on a real kernel).
 start_kind="warm"
 if sync && echo 3 | $SUDO tee /proc/sys/vm/drop_caches >/dev/null 2>&1; then
-  start_kind="cold (page cache dropped)"
+  start_kind="cold: page cache dropped"
 fi
 say "Starting the installed Folio with $(basename "$PDF")"
 t0=$(date +%s.%N)
@@ -192,12 +198,10 @@ $SUDO env DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq folio >"$OUT/apt-p
 INSTALLED=0
 left=()
 while read -r path; do
-  # Shared folders (/usr, /usr/share/icons/hicolor/...) belong to other packages too.
-  if [ -e "$path" ] || [ -L "$path" ]; then
-    [ -d "$path" ] && [ ! -L "$path" ] && [ "$(dpkg -S "$path" 2>/dev/null)" ] && continue
+  if { [ -e "$path" ] || [ -L "$path" ]; } && ! grep -qxF "$path" "$OUT/existed-before.txt"; then
     left+=("$path")
   fi
-done <"$OUT/installed-files.txt"
+done <"$OUT/package-paths.txt"
 [ -e /opt/folio ] && left+=(/opt/folio)
 if grep -qs "folio.desktop" /usr/share/applications/mimeinfo.cache; then
   left+=("folio.desktop in /usr/share/applications/mimeinfo.cache")
@@ -207,7 +211,7 @@ if [ ${#left[@]} -gt 0 ]; then
   printf '  %s\n' "${left[@]}" >&2
   die "removing the package left the above behind."
 fi
-echo "nothing left: $(wc -l <"$OUT/installed-files.txt") installed paths gone, MIME cache clean"
+echo "nothing left: $(($(wc -l <"$OUT/package-paths.txt") - $(wc -l <"$OUT/existed-before.txt"))) installed paths gone, MIME cache clean"
 
 say "Passed"
 echo "bundle $BUNDLE_SIZE, package $DEB_SIZE, window after ${START_SECONDS} s ($start_kind), $done_ok"
