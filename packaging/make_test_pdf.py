@@ -1,6 +1,6 @@
 """Writes a one-page PDF with a few lines of text, for installer checks without the corpus.
 
-    python packaging/make_test_pdf.py OUT.pdf
+python packaging/make_test_pdf.py OUT.pdf
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QMarginsF, QRectF, Qt  # noqa: E402
-from PySide6.QtGui import QFont, QGuiApplication, QPageSize, QPainter, QPdfWriter  # noqa: E402
+from PySide6.QtCore import QMarginsF, QRectF, Qt
+from PySide6.QtGui import QFont, QGuiApplication, QPageSize, QPainter, QPdfWriter
 
 TEXT = (
     "Folio installer check\n\n"
