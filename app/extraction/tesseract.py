@@ -79,12 +79,26 @@ def tesseract_info() -> TesseractInfo:
         raise FolioError(MISSING_MESSAGE)
     path, tessdata = found
     env = tesseract_env(tessdata)
+    # A windowed Folio on Windows would flash a console for each call otherwise.
+    flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)
     try:
         version_out = subprocess.run(
-            [path, "--version"], capture_output=True, text=True, timeout=20, env=env, check=False
+            [path, "--version"],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            env=env,
+            check=False,
+            creationflags=flags,
         )
         langs_out = subprocess.run(
-            [path, "--list-langs"], capture_output=True, text=True, timeout=20, env=env, check=False
+            [path, "--list-langs"],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            env=env,
+            check=False,
+            creationflags=flags,
         )
     except (OSError, subprocess.SubprocessError) as exc:
         raise FolioError(MISSING_MESSAGE) from exc
