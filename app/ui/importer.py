@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal, Slot
 
 from app.core.errors import FolioError
-from app.core.models import TaskStatus
+from app.core.models import BackgroundTask, TaskStatus
 from app.extraction.filetype import KNOWN_EXTENSIONS, sniff
 from app.tasks.manager import ExtractionManager
 from app.ui.asyncutil import spawn
@@ -116,6 +116,7 @@ class ImportFlow(QObject):
         self.manager = manager
         self._watched: set[int] = set()
         manager.tasksChanged.connect(self._on_tasks_changed)
+        manager.tasksAdded.connect(self._on_tasks_added)
 
     @Slot(list)
     def import_paths(self, paths: list[str]) -> None:
@@ -132,10 +133,18 @@ class ImportFlow(QObject):
         return collected
 
     @Slot(object)
+    def _on_tasks_added(self, tasks: list[BackgroundTask]) -> None:
+        # A task added and finished within one coalescing interval only appears here.
+        if self._watched:
+            self._check(self._watched.intersection(t.id for t in tasks))
+
+    @Slot(object)
     def _on_tasks_changed(self, changes: dict[int, tuple[str, ...]]) -> None:
-        if not self._watched:
-            return
-        for task_id in self._watched.intersection(changes):
+        if self._watched:
+            self._check(self._watched.intersection(changes))
+
+    def _check(self, task_ids: set[int]) -> None:
+        for task_id in task_ids:
             task = self.manager.get(task_id)
             if task is None or not task.status.is_terminal:
                 continue

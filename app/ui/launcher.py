@@ -83,9 +83,12 @@ class Session:
 
     def close(self) -> None:
         self.window.shutdown()
-        self.manager.shutdown()
         self.server.close()
+        # The views are done: late signals of the stopping manager must not reach them.
+        self.manager.blockSignals(True)
+        self.manager.shutdown()
         self.library.close()
+        self.window.deleteLater()
 
 
 def open_session(library: Library, settings: QSettings | None = None) -> Session:

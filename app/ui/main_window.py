@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, Slot
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -641,3 +641,5 @@ class MainWindow(QMainWindow):
             app.removeEventFilter(self)
         self.renderer.shutdown()
         self.save_state()
+        for timer in self.findChildren(QTimer):  # nothing may touch the library after this
+            timer.stop()

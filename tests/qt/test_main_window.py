@@ -1,0 +1,471 @@
+"""The main window driven offscreen: real drops, real extraction, search, viewer, settings."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import qasync
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from app.core.library import Library
+from app.core.models import OcrMode, TaskStatus, TextMethod
+from app.extraction import tesseract
+from app.tasks.manager import ExtractionManager
+from app.ui.launcher import Session, open_session, parse_args
+from app.ui.main_window import MainWindow
+from app.ui.search_view import SearchRole
+from app.ui.sidebar import Section
+from app.ui.theme import apply_theme
+from tests.conftest import SAMPLES
+
+TRIVIAL = SAMPLES / "001-trivial" / "minimal-document.pdf"
+FOUR_PAGES = SAMPLES / "004-pdflatex-4-pages" / "pdflatex-4-pages.pdf"
+KNOWN_WORD = "gubergren"  # on the one page of TRIVIAL
+NO_MODIFIER = Qt.KeyboardModifier(0)
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+
+# -- fixtures and helpers --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def session_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
+    """One qasync loop for the session, attached to pytest-qt's Qt event loop.
+
+    qasync cannot attach a second loop to the same QApplication once one was closed.
+    """
+    event_loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(event_loop)
+    yield event_loop
+    asyncio.events._set_running_loop(None)
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def loop(session_loop: qasync.QEventLoop) -> Iterator[qasync.QEventLoop]:
+    """The app's loop for one test; flows still waiting at the end are cancelled."""
+    asyncio.events._set_running_loop(session_loop)
+    yield session_loop
+    for task in asyncio.all_tasks(session_loop):
+        task.cancel()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> QSettings:
+    return QSettings(str(tmp_path / "folio.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def library(library_dir: Path) -> Iterator[Library]:
+    lib = Library(library_dir)
+    lib.acquire_writer_lock()
+    yield lib
+
+
+@pytest.fixture
+def session(
+    qtbot: QtBot, loop: qasync.QEventLoop, library: Library, settings: QSettings
+) -> Iterator[Session]:
+    """The window built by the launcher's own wiring, shown offscreen."""
+    s = open_session(library, settings)
+    s.window.confirm_quit = lambda active: True
+    s.window.show()
+    qtbot.waitExposed(s.window)
+    yield s
+    s.window.close()
+    s.close()
+    assert s.manager.pool.activeThreadCount() == 0, "pool work left running"
+    assert s.window.renderer.pool.activeThreadCount() == 0, "rendering left running"
+
+
+@pytest.fixture
+def window(session: Session) -> MainWindow:
+    return session.window
+
+
+@pytest.fixture
+def manager(session: Session) -> ExtractionManager:
+    return session.manager
+
+
+def drop(target: QWidget, paths: list[Path]) -> bool:
+    """Drag files over `target` and drop them, as the platform would deliver it."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    pos = QPoint(target.width() // 2, target.height() // 2)
+    actions = Qt.DropAction.CopyAction
+    enter = QDragEnterEvent(pos, actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0))
+    QApplication.sendEvent(target, enter)
+    if not enter.isAccepted():
+        return False
+    dropped = QDropEvent(
+        QPointF(pos), actions, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier(0)
+    )
+    QApplication.sendEvent(target, dropped)
+    return dropped.isAccepted()
+
+
+def wait_idle(qtbot: QtBot, manager: ExtractionManager, timeout: int = 60_000) -> None:
+    qtbot.waitUntil(lambda: bool(manager.tasks()) and manager.is_idle(), timeout=timeout)
+
+
+def source_named(library: Library, name: str) -> int:
+    return next(s.id for s in library.sources() if s.name == name)
+
+
+def import_and_wait(qtbot: QtBot, window: MainWindow, paths: list[Path]) -> None:
+    assert drop(window.sources_view.view.viewport(), paths)
+    qtbot.waitUntil(lambda: window.sources_view.model.rowCount() >= len(paths), timeout=30_000)
+    wait_idle(qtbot, window.manager)
+
+
+def contrast(a: QPalette.ColorRole, b: QPalette.ColorRole, palette: QPalette) -> float:
+    def luminance(role: QPalette.ColorRole) -> float:
+        c = palette.color(role)
+        channels = []
+        for v in (c.redF(), c.greenF(), c.blueF()):
+            channels.append(v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4)
+        r, g, bl = channels
+        return 0.2126 * r + 0.7152 * g + 0.0722 * bl
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+# -- tests -------------------------------------------------------------------------------------
+
+
+def test_command_line_takes_library_files_and_api(tmp_path: Path) -> None:
+    options = parse_args(["--library", str(tmp_path / "lib"), "--api", "a.pdf"])
+    assert options.library == (tmp_path / "lib").absolute()
+    assert options.files == [str(Path("a.pdf").absolute())]
+    assert options.api
+
+
+def test_empty_window_has_title_sections_menus_and_invites_a_drop(window: MainWindow) -> None:
+    assert window.windowTitle() == "Folio — Library"
+    labels = [window.sidebar.item(i).text() for i in range(window.sidebar.count())]
+    assert labels == ["Library", "Search", "Tasks"]
+    menus = {m: [a.text() for a in menu.actions() if a.text()] for m, menu in window.menus.items()}
+    assert {"Import files…", "Import folder…", "Quit"} <= set(menus["file"])
+    assert {"Copy text", "Select all"} <= set(menus["edit"])
+    assert "About Folio" in menus["help"]
+    assert window.sources_view.stack.currentWidget() is window.sources_view.empty
+    assert window.sources_view.empty.isVisible()
+    assert window.indicator.text() == "No tasks running"
+    assert not window.indicator.spinner.is_spinning()
+
+
+def test_drop_imports_sources_extracts_text_and_search_opens_the_page(
+    qtbot: QtBot, window: MainWindow, manager: ExtractionManager, library: Library
+) -> None:
+    seen: list[tuple[str, bool]] = []
+    manager.aggregateChanged.connect(
+        lambda _p: seen.append((window.indicator.text(), window.indicator.spinner.is_spinning()))
+    )
+    assert drop(window.sources_view.view.viewport(), [TRIVIAL, FOUR_PAGES])
+    qtbot.waitUntil(lambda: window.sources_view.model.rowCount() == 2, timeout=30_000)
+    wait_idle(qtbot, manager)
+    # The status bar showed the batch with a spinner while it ran, and stops after.
+    assert any(spinning for _text, spinning in seen), seen
+    assert any(text.startswith("Extracting ") for text, _spinning in seen), seen
+    qtbot.waitUntil(lambda: not window.indicator.spinner.is_spinning())
+    model = window.sources_view.model
+    states = {
+        model.source_at(r).name: model.data(model.index(r, 3)) for r in range(model.rowCount())
+    }
+    qtbot.waitUntil(
+        lambda: (
+            {
+                model.source_at(r).name: model.data(model.index(r, 3))
+                for r in range(model.rowCount())
+            }
+            == {"minimal-document.pdf": "1/1 pages", "pdflatex-4-pages.pdf": "4/4 pages"}
+        ),
+        timeout=5_000,
+    )
+    assert states  # read once before the refresh too: never empty
+    assert model.data(model.index(0, 1)) in ("1", "4")
+
+    window.show_search()
+    assert window.stack.currentWidget() is window.search_view
+    hits = window.search_view.search(KNOWN_WORD)
+    assert [h.source_name for h in hits] == ["minimal-document.pdf"]
+    html = window.search_view.model.data(window.search_view.model.index(0), SearchRole.HTML)
+    assert "<b>gubergren</b>" in html
+
+    window.search_view.open_result(0)
+    viewer = window.document_view.viewer
+    assert window.library_stack.currentWidget() is window.document_view
+    assert viewer.page is not None and viewer.page.id == hits[0].page_id
+    assert KNOWN_WORD in viewer.text.toPlainText()
+    marked = viewer.text.extraSelections()
+    assert marked and marked[0].cursor.selectedText().lower() == KNOWN_WORD
+    assert viewer.state_text() == "From the PDF's text layer"
+
+
+def test_dropping_the_same_document_again_shows_the_existing_source(
+    qtbot: QtBot, window: MainWindow, manager: ExtractionManager, library: Library
+) -> None:
+    import_and_wait(qtbot, window, [TRIVIAL])
+    with qtbot.waitSignal(window.importer.existingSourceFound, timeout=30_000) as found:
+        assert drop(window.search_view.field, [TRIVIAL])  # a text field: still an import
+    assert found.args[0] == source_named(library, "minimal-document.pdf")
+    assert len(library.sources()) == 1
+    assert window.sidebar.section() is Section.LIBRARY
+    assert window.sources_view.selected_ids() == [found.args[0]]
+    assert "Already in the library as minimal-document.pdf" in window.message_bar.text()
+    assert window.search_view.field.text() == ""
+
+
+def test_folder_drop_imports_supported_files_and_reports_the_rest(
+    qtbot: QtBot, window: MainWindow, library: Library, tmp_path: Path
+) -> None:
+    folder = tmp_path / "inbox"
+    (folder / "sub").mkdir(parents=True)
+    shutil.copy(TRIVIAL, folder / "sub" / "trivial.pdf")
+    (folder / "notes.txt").write_text("not a document")
+    with qtbot.waitSignal(window.importer.collected, timeout=10_000):
+        assert drop(window.centralWidget(), [folder])
+    assert "Importing 1 document." in window.message_bar.text()
+    assert "Skipped 1 file that is not a PDF or an image: notes.txt." in window.message_bar.text()
+    qtbot.waitUntil(lambda: [s.name for s in library.sources()] == ["trivial.pdf"], timeout=30_000)
+
+
+def test_drag_shows_the_overlay_until_the_drop(qtbot: QtBot, window: MainWindow) -> None:
+    target = window.sources_view.view.viewport()
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(TRIVIAL))])
+    enter = QDragEnterEvent(
+        QPoint(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, NO_MODIFIER
+    )
+    QApplication.sendEvent(target, enter)
+    assert enter.isAccepted()
+    assert window.overlay.isVisible()
+    assert window.overlay.geometry() == window.centralWidget().rect()
+    QApplication.sendEvent(target, QDragLeaveEvent())
+    assert not window.overlay.isVisible()
+
+
+def test_viewer_zooms_copies_text_and_exports_the_source(
+    qtbot: QtBot, window: MainWindow, library: Library, tmp_path: Path
+) -> None:
+    import_and_wait(qtbot, window, [FOUR_PAGES])
+    source_id = source_named(library, "pdflatex-4-pages.pdf")
+    page_id = library.pages(source_id)[1].id
+    window.open_page(page_id)
+    viewer = window.document_view.viewer
+    assert viewer.page_label.text() == "Page 2 of 4"
+    qtbot.waitUntil(lambda: not viewer.image.label.pixmap().isNull(), timeout=10_000)
+    fit_width = viewer.image.label.pixmap().width()
+    assert viewer.zoom_text() == "Fit width"
+    viewer.zoom_in()
+    assert viewer.zoom_text().endswith("%") and viewer.zoom_text() != "Fit width"
+    qtbot.waitUntil(lambda: viewer.image.label.pixmap().width() != fit_width, timeout=10_000)
+    viewer.set_fit_width()
+    qtbot.waitUntil(lambda: viewer.image.label.pixmap().width() == fit_width, timeout=10_000)
+
+    viewer.text.setFocus()
+    window.copy_action.trigger()  # nothing selected: the whole page
+    assert QGuiApplication.clipboard().text() == library.page(page_id).text
+    window.select_all_action.trigger()
+    assert viewer.text.textCursor().selectedText()
+    assert window.document_view.model.rowCount() == 4
+    window.document_view.step_page(1)
+    assert viewer.page_label.text() == "Page 3 of 4"
+
+    out = tmp_path / "export.txt"
+    window.export_source(source_id, str(out))
+    qtbot.waitUntil(out.exists, timeout=10_000)
+    text = out.read_text()
+    for n in range(1, 5):
+        assert f"===== Page {n} of 4 =====" in text
+    assert "Huardest gefburn" in text
+
+
+def test_rerun_ocr_with_a_chosen_language(
+    qtbot: QtBot, window: MainWindow, library: Library, scanned_pdf: Path
+) -> None:
+    import_and_wait(qtbot, window, [scanned_pdf])
+    page = library.pages(source_named(library, scanned_pdf.name))[0]
+    assert page.method is TextMethod.OCR  # no text layer: read with Tesseract
+    window.open_page(page.id)
+    viewer = window.document_view.viewer
+    assert viewer.state_text().startswith("Read by OCR, ") and "% confidence" in viewer.state_text()
+    qtbot.waitUntil(lambda: viewer.ocr_available and "deu" in viewer.languages, timeout=10_000)
+    viewer.choose_language = lambda current: "deu"
+    viewer.rerun_ocr()
+    task = viewer.task
+    assert task is not None and task.payload == {"ocr": "always", "lang": "deu"}
+    qtbot.waitUntil(lambda: task.status is TaskStatus.COMPLETED, timeout=60_000)
+    qtbot.waitUntil(lambda: viewer.state_text().startswith("Read by OCR"), timeout=5_000)
+    assert "Lorem" in viewer.text.toPlainText()
+
+
+def test_settings_dialog_changes_ocr_and_concurrency(
+    qtbot: QtBot, window: MainWindow, manager: ExtractionManager, library: Library
+) -> None:
+    qtbot.waitUntil(lambda: window.tesseract is not None, timeout=10_000)
+    dialog = window.settings_dialog()
+    assert dialog.folder.text() == str(library.folder)
+    codes = [dialog.languages.item(i).text() for i in range(dialog.languages.count())]
+    assert "English (eng)" in codes and "German (deu)" in codes
+    dialog.languages.set_value("eng+deu")
+    dialog.mode.setCurrentIndex(dialog.mode.findData("never"))
+    dialog.concurrency.setValue(2)
+    dialog.accept()
+    assert set(manager.ocr_lang.split("+")) == {"eng", "deu"}
+    assert manager.ocr_mode is OcrMode.NEVER
+    assert manager.concurrency == 2
+    # No language ticked cannot be saved.
+    again = window.settings_dialog()
+    again.languages.set_value("")
+    again.languages.itemChanged.emit(again.languages.item(0))
+    assert not again.buttons.button(again.buttons.StandardButton.Ok).isEnabled()
+    again.reject()
+
+
+def test_status_indicator_and_badge_lead_to_tasks(
+    qtbot: QtBot, window: MainWindow, manager: ExtractionManager
+) -> None:
+    manager.pause()
+    window.import_paths([str(TRIVIAL)])
+    qtbot.waitUntil(lambda: window.sidebar.task_badge()[0] == 1, timeout=10_000)
+    qtbot.mouseClick(window.indicator, Qt.MouseButton.LeftButton)
+    assert window.stack.currentWidget() is window.tasks_page
+    assert window.sidebar.section() is Section.TASKS
+    manager.resume()
+    wait_idle(qtbot, manager)
+    qtbot.waitUntil(lambda: window.sidebar.task_badge() == (0, 0), timeout=10_000)
+
+
+def test_quitting_while_tasks_run_asks_first(
+    qtbot: QtBot, window: MainWindow, manager: ExtractionManager
+) -> None:
+    manager.pause()
+    window.import_paths([str(TRIVIAL)])
+    qtbot.waitUntil(lambda: bool(manager.active_tasks()), timeout=10_000)
+    asked: list[int] = []
+
+    def keep_running(active: int) -> bool:
+        asked.append(active)
+        return False
+
+    window.confirm_quit = keep_running
+    assert not window.close()
+    assert asked == [1] and window.isVisible()
+    window.confirm_quit = lambda active: True
+    assert window.close()
+
+
+def test_delete_source_asks_and_removes_it_with_its_file(
+    qtbot: QtBot, window: MainWindow, library: Library
+) -> None:
+    import_and_wait(qtbot, window, [TRIVIAL])
+    source = library.sources()[0]
+    stored = library.store.path_for(source.sha256)
+    assert stored.exists()
+    view = window.sources_view
+    view.select_source(source.id)
+    view.confirm_delete = lambda sources: False
+    view.delete_action.trigger()
+    assert library.sources()
+    view.confirm_delete = lambda sources: [s.id for s in sources] == [source.id]
+    view.delete_action.trigger()
+    assert library.sources() == []
+    assert not stored.exists()
+    assert view.stack.currentWidget() is view.empty
+
+
+def test_filter_by_name_and_sort(qtbot: QtBot, window: MainWindow) -> None:
+    import_and_wait(qtbot, window, [TRIVIAL, FOUR_PAGES])
+    view = window.sources_view
+    view.view.sortByColumn(1, Qt.SortOrder.DescendingOrder)  # pages
+    first = view.proxy.index(0, 0).data()
+    assert first == "pdflatex-4-pages.pdf"
+    view.filter_edit.setText("MINIMAL")
+    assert view.proxy.rowCount() == 1
+    assert view.count_label.text() == "1 of 2 documents shown"
+    view.filter_edit.setText("nothing like it")
+    assert view.stack.currentWidget() is view.no_match
+
+
+def test_missing_tesseract_shows_a_banner(
+    qtbot: QtBot,
+    loop: qasync.QEventLoop,
+    library: Library,
+    settings: QSettings,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("FOLIO_TESSERACT", str(tmp_path / "no-tesseract"))
+    tesseract.tesseract_info.cache_clear()
+    try:
+        s = open_session(library, settings)
+        try:
+            qtbot.waitUntil(lambda: s.window.tesseract_error is not None, timeout=10_000)
+            s.window.show()
+            assert s.window.tesseract_bar.isVisible()
+            assert "OCR is not available" in s.window.tesseract_bar.text()
+            assert "Pages with a text layer are still read" in s.window.tesseract_bar.text()
+            assert not s.window.document_view.viewer.ocr_available
+        finally:
+            s.window.close()
+            s.close()
+    finally:
+        tesseract.tesseract_info.cache_clear()
+
+
+def test_layout_is_remembered(
+    qtbot: QtBot, loop: qasync.QEventLoop, library: Library, settings: QSettings
+) -> None:
+    first = open_session(library, settings)
+    first.window.resize(1000, 700)
+    first.window.show()
+    qtbot.waitExposed(first.window)
+    first.window.splitter.setSizes([260, 740])
+    sizes = first.window.splitter.sizes()
+    first.window.close()
+    first.close()
+
+    reopened = Library(library.folder)
+    reopened.acquire_writer_lock()
+    second = open_session(reopened, settings)
+    try:
+        second.window.show()
+        qtbot.waitExposed(second.window)
+        assert abs(second.window.size().width() - 1000) <= 2  # a frame pixel may differ
+        assert second.window.splitter.sizes() == sizes
+    finally:
+        second.window.close()
+        second.close()
+
+
+def test_dark_palette_is_readable(qtbot: QtBot, window: MainWindow) -> None:
+    role = QPalette.ColorRole
+    try:
+        window.set_theme("dark")
+        palette = QApplication.palette()
+        assert palette.color(role.Window).lightness() < 60
+        pairs = [
+            (role.Text, role.Base),
+            (role.WindowText, role.Window),
+            (role.ButtonText, role.Button),
+            (role.HighlightedText, role.Highlight),
+        ]
+        for fg, bg in pairs:
+            assert contrast(fg, bg, palette) >= 4.5, (fg, bg)
+        window.set_theme("light")
+        palette = QApplication.palette()
+        assert palette.color(role.Window).lightness() > 180
+        assert contrast(role.Text, role.Base, palette) >= 4.5
+    finally:
+        apply_theme(QApplication.instance(), "system")  # type: ignore[arg-type]
