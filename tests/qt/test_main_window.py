@@ -45,6 +45,8 @@ def session_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
     event_loop = qasync.QEventLoop(qapp, already_running=True)
     asyncio.set_event_loop(event_loop)
     yield event_loop
+    event_loop.stop()
+    event_loop.close()  # joins the threads of asyncio.to_thread
     asyncio.events._set_running_loop(None)
     asyncio.set_event_loop(None)
 

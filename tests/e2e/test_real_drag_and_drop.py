@@ -1,0 +1,177 @@
+"""A real drag and drop between two X clients: a Qt drag source, Folio's window, xdotool's mouse."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from app.core.library import Library
+from tests.conftest import REPO, SAMPLES
+
+TRIVIAL = SAMPLES / "001-trivial" / "minimal-document.pdf"
+
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("Xvfb") and shutil.which("xdotool")),
+    reason="needs Xvfb and xdotool (apt-get install xvfb xdotool; dev.sh installs both)",
+)
+
+DRAG_SOURCE = textwrap.dedent(
+    """
+    import sys
+    from PySide6.QtCore import QMimeData, Qt, QUrl
+    from PySide6.QtGui import QDrag
+    from PySide6.QtWidgets import QApplication, QLabel
+
+    class DragSource(QLabel):
+        def mousePressEvent(self, event):
+            mime = QMimeData()
+            mime.setUrls([QUrl.fromLocalFile(sys.argv[1])])
+            drag = QDrag(self)
+            drag.setMimeData(mime)
+            print("drag started", flush=True)
+            result = drag.exec(Qt.DropAction.CopyAction)
+            print("drag finished", result.name, flush=True)
+
+    app = QApplication(sys.argv[:1])
+    source = DragSource("Drag me onto Folio")
+    source.setWindowTitle("Drag source of the test")
+    source.setGeometry(1400, 880, 220, 100)
+    source.show()
+    app.exec()
+    """
+)
+
+
+def wait_for(predicate: Callable[[], object], timeout: float, what: str) -> object:
+    """Poll a condition of another process until it holds (no fixed sleeps)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+@pytest.fixture
+def display() -> Iterator[dict[str, str]]:
+    """A private Xvfb server; the environment for clients on it."""
+    read, write = os.pipe()
+    xvfb = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1680x1050x24", "-nolisten", "tcp"],
+        pass_fds=(write,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write)
+    with os.fdopen(read) as fh:
+        number = fh.readline().strip()
+    env = dict(os.environ, DISPLAY=f":{number}", QT_QPA_PLATFORM="xcb")
+    env.pop("WAYLAND_DISPLAY", None)
+    try:
+        yield env
+    finally:
+        xvfb.terminate()
+        xvfb.wait(10)
+
+
+def xdotool(env: dict[str, str], *args: str) -> str:
+    out = subprocess.run(
+        ["xdotool", *args], env=env, capture_output=True, text=True, timeout=30, check=False
+    )
+    return out.stdout.strip()
+
+
+def find_window(env: dict[str, str], name: str) -> str:
+    return xdotool(env, "search", "--onlyvisible", "--name", name).split("\n")[0]
+
+
+def geometry(env: dict[str, str], window: str) -> dict[str, int]:
+    shell = xdotool(env, "getwindowgeometry", "--shell", window)
+    values = dict(line.split("=", 1) for line in shell.splitlines() if "=" in line)
+    return {k: int(v) for k, v in values.items() if k in ("X", "Y", "WIDTH", "HEIGHT")}
+
+
+def pages_done(library_dir: Path) -> bool:
+    if not (library_dir / "library.sqlite3").exists():
+        return False
+    with Library(library_dir, readonly=True) as library:
+        sources = library.sources()
+        if [s.name for s in sources] != [TRIVIAL.name]:
+            return False
+        state = library.source_states().get(sources[0].id)
+        return state is not None and state.total > 0 and state.completed == state.total
+
+
+def test_real_drag_from_another_app_imports_the_document(
+    display: dict[str, str], tmp_path: Path
+) -> None:
+    library_dir = tmp_path / "Library"
+    env = dict(display, XDG_CONFIG_HOME=str(tmp_path / "config"))
+    folio = subprocess.Popen(
+        [sys.executable, "-m", "app", "--library", str(library_dir)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    script = tmp_path / "drag_source.py"
+    script.write_text(DRAG_SOURCE)
+    source = subprocess.Popen(
+        [sys.executable, str(script), str(TRIVIAL)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        folio_window = str(wait_for(lambda: find_window(env, "^Folio( —|$)"), 60, "Folio's window"))
+        source_window = str(
+            wait_for(lambda: find_window(env, "^Drag source of the test$"), 30, "the drag source")
+        )
+        xdotool(env, "windowmove", "--sync", folio_window, "0", "0")
+        target = geometry(env, folio_window)
+        start = geometry(env, source_window)
+        assert start["X"] >= target["WIDTH"] or start["Y"] >= target["HEIGHT"], (start, target)
+
+        xdotool(env, "mousemove", "--sync", str(start["X"] + 60), str(start["Y"] + 50))
+        xdotool(env, "mousedown", "1")
+        wait_for(lambda: source.stdout and "drag started" in source.stdout.readline(), 10, "drag")
+        # Travel to the middle of Folio's window in steps, as a hand would.
+        x0, y0 = start["X"] + 60, start["Y"] + 50
+        x1, y1 = target["X"] + target["WIDTH"] // 2, target["Y"] + target["HEIGHT"] // 2
+        for i in range(1, 11):
+            x = x0 + (x1 - x0) * i // 10
+            y = y0 + (y1 - y0) * i // 10
+            xdotool(env, "mousemove", "--sync", str(x), str(y))
+        for dx in (5, -5, 5):  # a few moves over the target: the XDND handshake completes
+            xdotool(env, "mousemove", "--sync", str(x1 + dx), str(y1))
+        xdotool(env, "mouseup", "1")
+        line = wait_for(lambda: source.stdout and source.stdout.readline(), 10, "drag result")
+        assert "CopyAction" in str(line), f"the drop was not accepted: {line!r}"
+
+        wait_for(lambda: pages_done(library_dir), 60, "the dropped document's pages")
+        assert folio.poll() is None, "Folio exited"
+    finally:
+        source.terminate()
+        source.wait(10)
+        assert source.stdout is not None
+        source.stdout.close()
+        window = find_window(env, "^Folio( —|$)")
+        if window:
+            xdotool(env, "key", "--window", window, "ctrl+q")
+        try:
+            folio.wait(20)
+        except subprocess.TimeoutExpired:
+            folio.kill()
+            folio.wait(10)
+        assert folio.stdout is not None
+        folio.stdout.close()
