@@ -60,11 +60,11 @@ class PageImage(QScrollArea):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.label = QLabel()
-        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.setWidget(self.label)
         self.setWidgetResizable(True)
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setBackgroundRole(self.backgroundRole())
 
@@ -209,6 +209,7 @@ class PageViewer(QWidget):
         self.splitter.addWidget(text_panel)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([560, 440])
         state = self.settings.value(SETTINGS_SPLITTER)
         if state is not None:
             self.splitter.restoreState(state)
