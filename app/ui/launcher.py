@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,12 +15,17 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app.core.errors import FolioError
+from app.api.server import ApiServer, load_or_create_token, token_path
+from app.core.errors import CorruptLibraryError, FolioError
 from app.core.library import Library
 from app.core.paths import APP_NAME, default_library_dir, resources_dir
 from app.tasks.instance import InstanceServer, send_to_running
 from app.tasks.manager import ExtractionManager
 from app.ui.main_window import MainWindow
+from app.ui.settings_dialog import SETTING_API
+
+#: The API's usual port; another is chosen when it is taken.
+DEFAULT_API_PORT = 47110
 
 log = logging.getLogger(__name__)
 
@@ -103,10 +109,42 @@ def open_session(library: Library, settings: QSettings | None = None) -> Session
     return Session(library, manager, server, window)
 
 
+def offer_backup(folder: Path, problem: str) -> bool:
+    """A damaged database: offer the newest backup instead of failing. True if restored."""
+    from app.core.backup import backups, restore_backup
+
+    found = backups(folder)
+    if not found:
+        show_error("Folio cannot open the library", problem)
+        return False
+    answer = QMessageBox.question(
+        None,
+        "The library is damaged",
+        f"{problem}\n\nRestore the backup from {found[0].label}? The damaged database is "
+        "kept aside; documents added after that backup need importing again.",
+    )
+    if answer != QMessageBox.StandardButton.Yes:
+        return False
+    try:
+        restore_backup(folder / "library.sqlite3", found[0].path)
+    except FolioError as exc:
+        show_error("Folio cannot restore the backup", exc.message)
+        return False
+    return True
+
+
 def open_library(folder: Path) -> Library | None:
     """Open and lock the library, or say why not in a message box."""
     try:
         library = Library(folder)
+    except CorruptLibraryError as exc:
+        if not offer_backup(folder, exc.message):
+            return None
+        try:
+            library = Library(folder)
+        except FolioError as again:
+            show_error("Folio cannot open the library", again.message)
+            return None
     except FolioError as exc:
         show_error("Folio cannot open the library", exc.message)
         return None
@@ -120,6 +158,23 @@ def open_library(folder: Path) -> Library | None:
     if removed:
         log.info("startup sweep removed %d stray files from the store", len(removed))
     return library
+
+
+def start_api(manager: ExtractionManager, loop: asyncio.AbstractEventLoop) -> ApiServer | None:
+    """Serve the local API on 127.0.0.1 (FOLIO_API_PORT, else 47110, else any free port)."""
+    token = load_or_create_token()
+    wanted = int(os.environ.get("FOLIO_API_PORT", DEFAULT_API_PORT))
+    for port in (wanted, 0):
+        server = ApiServer(manager, token, port=port)
+        try:
+            loop.run_until_complete(server.start())
+        except OSError:
+            continue
+        url = f"http://127.0.0.1:{server.port}"
+        (token_path().parent / "api-url").write_text(url + "\n")
+        log.warning("local API serving on %s (token in %s)", url, token_path())
+        return server
+    return None
 
 
 def launch(args: list[str]) -> int:
@@ -140,6 +195,9 @@ def launch(args: list[str]) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     session = open_session(library)
+    api = None
+    if options.api or library.setting(SETTING_API, "0") == "1":
+        api = start_api(session.manager, loop)
     session.window.show()
     if options.files:
         session.window.import_paths(options.files)
@@ -148,5 +206,7 @@ def launch(args: list[str]) -> int:
         with loop:
             loop.run_forever()
     finally:
+        # The API's socket closes with the process; the loop that served it is gone.
+        del api
         session.close()
     return 0

@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -30,6 +31,8 @@ OCR_MODE_LABELS = {
     OcrMode.ALWAYS: "Always — OCR every page, even with a text layer",
     OcrMode.NEVER: "Never — use text layers only",
 }
+#: Library setting: serve the local API at start ("1") or not.
+SETTING_API = "api.enabled"
 THEME_LABELS = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
 
 
@@ -82,6 +85,14 @@ class SettingsDialog(QDialog):
         self.theme.setCurrentIndex(max(0, self.theme.findData(theme)))
         form.addRow("Appearance:", self.theme)
 
+        self.api = QCheckBox("Serve the local automation API on 127.0.0.1 (from the next start)")
+        self.api.setChecked(manager.library.setting(SETTING_API, "0") == "1")
+        self.api.setToolTip(
+            "Scripts on this computer can list, cancel and start tasks over HTTP; every request "
+            "needs the token in Folio's api-token file. Also: folio --api."
+        )
+        form.addRow("Automation:", self.api)
+
         folder_row = QHBoxLayout()
         self.folder = QLineEdit(str(library_folder))
         self.folder.setReadOnly(True)
@@ -127,6 +138,7 @@ class SettingsDialog(QDialog):
         lang = self.languages.value() if not self.languages.isHidden() else self.manager.ocr_lang
         self.manager.set_ocr(mode, lang or self.manager.ocr_lang)
         self.manager.set_concurrency(self.concurrency.value())
+        self.manager.library.set_setting(SETTING_API, "1" if self.api.isChecked() else "0")
 
     def accept(self) -> None:
         if not self._validate():

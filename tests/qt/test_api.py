@@ -174,3 +174,36 @@ def test_token_file_is_private(tmp_path: Path) -> None:
     token = load_or_create_token(path)
     assert len(token) >= 32 and load_or_create_token(path) == token
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_api_cancel_shows_in_the_open_tasks_page(
+    served: tuple[ApiServer, qasync.QEventLoop], qtbot: Any, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QSettings
+
+    from app.ui.tasks_model import Column
+    from app.ui.tasks_page import TasksPage
+
+    server, loop = served
+    manager = server.manager
+    manager.pause()
+    page = TasksPage(
+        manager, settings=QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    )
+    qtbot.addWidget(page)
+    page.show()
+    (task,) = manager.import_files([TRIVIAL])
+    qtbot.waitUntil(lambda: page.model.row_of(task.id) is not None, timeout=5000)
+    status, _ = call(server, loop, "DELETE", f"/api/v1/tasks/{task.id}")
+    assert status == 200
+
+    def shown() -> bool:
+        row = page.model.row_of(task.id)
+        assert row is not None
+        cell = page.model.index(row, Column.STATUS)
+        return bool(
+            page.model.counts().get(TaskStatus.CANCELLED) == 1
+            and page.model.data(cell) == "Cancelled"
+        )
+
+    qtbot.waitUntil(shown, timeout=1000)  # the bound: within a second
