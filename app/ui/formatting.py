@@ -21,7 +21,11 @@ def local_date(iso: str | None) -> str:
         stamp = QDateTime.fromString(iso, Qt.DateFormat.ISODate)
     if not stamp.isValid():
         return iso
-    return QLocale().toString(stamp.toLocalTime(), QLocale.FormatType.ShortFormat)
+    locale = QLocale()
+    if locale.language() == QLocale.Language.C:
+        # The C locale's short format ("29 11 2026 08:25") reads badly; ISO is clear.
+        return stamp.toLocalTime().toString("yyyy-MM-dd HH:mm")
+    return locale.toString(stamp.toLocalTime(), QLocale.FormatType.ShortFormat)
 
 
 def source_state_text(state: SourceState | None, page_count: int) -> str:

@@ -67,7 +67,7 @@ def make_application(argv: Sequence[str]) -> QApplication:
     app = existing if isinstance(existing, QApplication) else QApplication([*argv])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
-    app.setApplicationDisplayName(APP_NAME)
+    # No display name: Qt would append " — Folio" to titles that already say Folio.
     app.setDesktopFileName("folio")
     app.setWindowIcon(app_icon())
     return app
