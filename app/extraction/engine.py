@@ -33,6 +33,8 @@ OCR_DPI = 300
 MAX_RENDER_PIXELS = 80_000_000
 #: Images above this many pixels are refused before decoding.
 MAX_IMAGE_PIXELS = 100_000_000
+#: Largest side of a page drawn for display.
+MAX_DISPLAY_SIDE = 6000
 
 #: Called with (fraction done, message, seconds the next phase may take).
 Progress = Callable[[float, str, float], None]
@@ -242,6 +244,50 @@ class PageEngine:
         image_path, img_dpi = self._image_page(path, name, file_kind, index)
         progress(0.4, f"OCR, page {number}", OCR_BUDGET)
         return self._ocr(image_path, img_dpi, lang, name, number)
+
+    def render(self, path: Path, name: str, kind: str, index: int, width: int) -> dict[str, Any]:
+        """Draw a page `width` pixels wide into a PNG in the private folder, for display."""
+        width = max(1, min(width, MAX_DISPLAY_SIDE))
+        out = self._work_dir / f"show-{index + 1}-{width}.png"
+        if FileKind(kind) is FileKind.PDF:
+            pdf = self._open_pdf(path, name)
+            if not pdf.pdfium_ok or not 0 <= index < pdf.doc.pageCount():
+                raise FolioError(
+                    f"Page {index + 1} of {name} cannot be drawn; its text may still be readable."
+                )
+            size = pdf.doc.pagePointSize(index)
+            if size.width() <= 0 or size.height() <= 0:
+                raise FolioError(f"Page {index + 1} of {name} has no size, so it cannot be drawn.")
+            height = max(1, round(width * size.height() / size.width()))
+            if height > MAX_DISPLAY_SIDE:
+                width = max(1, round(width * MAX_DISPLAY_SIDE / height))
+                height = MAX_DISPLAY_SIDE
+            rendered = pdf.doc.render(index, QSize(width, height))
+            if rendered.isNull():
+                raise FolioError(f"Page {index + 1} of {name} could not be drawn.")
+            page = QImage(rendered.size(), QImage.Format.Format_RGB32)
+            page.fill(QColor("white"))
+            painter = QPainter(page)
+            painter.drawImage(0, 0, rendered)
+            painter.end()
+            if not page.save(str(out), None, 90):
+                raise FolioError(f"Folio could not write a temporary image for {name}.")
+            return {"png": str(out), "natural": size.width() * 96 / 72}
+        with self._open_image(path, name) as img:
+            try:
+                if index:
+                    img.seek(index)
+                dpi = img.info.get("dpi") or (96, 96)
+                frame = img.convert("RGB")
+            except (OSError, ValueError, EOFError) as exc:
+                raise FolioError(f"{name} cannot be drawn; it may be damaged.") from exc
+        natural = frame.width * 96 / float(dpi[0]) if dpi and dpi[0] else float(frame.width)
+        if frame.width > width:
+            frame = frame.resize(
+                (width, max(1, round(frame.height * width / frame.width))), Image.Resampling.LANCZOS
+            )
+        frame.save(out, "PNG", compress_level=1)
+        return {"png": str(out), "natural": natural}
 
     # -- images ------------------------------------------------------------------------
 

@@ -95,6 +95,19 @@ def serve(requests: TextIO, replies: TextIO) -> int:
                         lambda p, m, b: send({"progress": p, "message": m, "budget": b}),
                     )
                     send({"ok": True, "result": result.to_json()})
+                elif op == "render":
+                    send(
+                        {
+                            "ok": True,
+                            "result": engine.render(
+                                Path(request["path"]),
+                                name,
+                                request["kind"],
+                                int(request["index"]),
+                                int(request["width"]),
+                            ),
+                        }
+                    )
                 elif op == "exit":
                     break
                 else:

@@ -8,19 +8,17 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, QSize, QThreadPool, Signal, Slot
-from PySide6.QtGui import QColor, QImage, QPainter
-from PySide6.QtPdf import QPdfDocument
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtGui import QImage
 
 from app.core.errors import FolioError
+from app.extraction.client import WorkerPool
 
 log = logging.getLogger(__name__)
 
-#: The longest side a rendered image may have (a zoomed page stays within memory).
-MAX_SIDE = 6000
+#: Seconds a page may take to draw before its worker is stopped.
+RENDER_TIMEOUT = 30.0
 THUMB_CACHE = 600
-#: Pixels per PDF point at 100 % (96 dpi screens).
-PX_PER_PT = 96 / 72
 #: QImage text key: the page's width in pixels at 100 %.
 NATURAL_WIDTH = "natural-width"
 
@@ -35,62 +33,32 @@ class RenderRequest:
     width: int
 
 
-def render_page(request: RenderRequest) -> QImage:
-    """The page as an opaque image `request.width` pixels wide (images never upscaled)."""
-    if request.kind == "pdf":
-        return _render_pdf(request)
-    return _render_image(request)
+def render_page(request: RenderRequest, workers: WorkerPool) -> QImage:
+    """The page as an opaque image `request.width` pixels wide, drawn in a worker process.
 
-
-def _render_pdf(request: RenderRequest) -> QImage:
-    doc = QPdfDocument(None)
+    PDFium and the image decoders run out of process, so a hostile document can
+    only cost its worker, never the window.
+    """
+    with workers.worker() as worker:
+        result = worker.request(
+            {
+                "op": "render",
+                "path": str(request.path),
+                "name": request.path.name,
+                "kind": request.kind,
+                "index": request.index,
+                "width": request.width,
+            },
+            RENDER_TIMEOUT,
+        )
+    png = Path(str(result["png"]))
     try:
-        if doc.load(str(request.path)) != QPdfDocument.Error.None_:
-            raise FolioError("This PDF cannot be drawn; its text may still be readable.")
-        if not 0 <= request.index < doc.pageCount():
-            raise FolioError(f"Page {request.index + 1} is missing from this PDF.")
-        size = doc.pagePointSize(request.index)
-        if size.width() <= 0 or size.height() <= 0:
-            raise FolioError(f"Page {request.index + 1} has no size; the PDF may be damaged.")
-        width = max(1, min(request.width, MAX_SIDE))
-        height = max(1, round(width * size.height() / size.width()))
-        if height > MAX_SIDE:
-            width = max(1, round(width * MAX_SIDE / height))
-            height = MAX_SIDE
-        rendered = doc.render(request.index, QSize(width, height))
-        if rendered.isNull():
-            raise FolioError(f"Page {request.index + 1} could not be drawn.")
-        # PDFium leaves the paper transparent; pages are white in both palettes.
-        page = QImage(rendered.size(), QImage.Format.Format_RGB32)
-        page.fill(QColor("white"))
-        painter = QPainter(page)
-        painter.drawImage(0, 0, rendered)
-        painter.end()
-        page.setText(NATURAL_WIDTH, f"{size.width() * PX_PER_PT:.2f}")
-        return page
+        image = QImage(str(png))
     finally:
-        doc.close()
-
-
-def _render_image(request: RenderRequest) -> QImage:
-    from PIL import Image
-
-    try:
-        with Image.open(request.path) as img:
-            img.seek(request.index)
-            dpi = img.info.get("dpi") or (96, 96)
-            frame = img.convert("RGB")
-    except (OSError, ValueError, EOFError, Image.DecompressionBombError) as exc:
-        raise FolioError("This image cannot be drawn; it may be damaged.") from exc
-    natural_px = frame.width
-    if frame.width > request.width:
-        height = max(1, round(frame.height * request.width / frame.width))
-        frame = frame.resize((request.width, height), Image.Resampling.LANCZOS)
-    data = frame.tobytes("raw", "RGB")
-    image = QImage(data, frame.width, frame.height, frame.width * 3, QImage.Format.Format_RGB888)
-    image = image.copy()  # own the pixels: `data` goes away with this function
-    natural = natural_px if not dpi[0] else natural_px * 96 / float(dpi[0])
-    image.setText(NATURAL_WIDTH, f"{natural:.2f}")
+        png.unlink(missing_ok=True)
+    if image.isNull():
+        raise FolioError(f"Page {request.index + 1} could not be drawn.")
+    image.setText(NATURAL_WIDTH, f"{float(result['natural']):.2f}")
     return image
 
 
@@ -100,15 +68,18 @@ class _JobSignals(QObject):
 
 
 class _RenderJob(QRunnable):
-    def __init__(self, key: Hashable, request: RenderRequest, signals: _JobSignals) -> None:
+    def __init__(
+        self, key: Hashable, request: RenderRequest, signals: _JobSignals, workers: WorkerPool
+    ) -> None:
         super().__init__()
+        self.workers = workers
         self.key = key
         self.request = request
         self.signals = signals
 
     def run(self) -> None:
         try:
-            image = render_page(self.request)
+            image = render_page(self.request, self.workers)
         except FolioError as exc:
             self.signals.failed.emit(self.key, exc.message)
         except Exception as exc:  # noqa: BLE001 - any reader fault must reach the view
@@ -135,6 +106,7 @@ class PageRenderer(QObject):
         super().__init__(parent)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(threads)
+        self.workers = WorkerPool(keep_idle=threads)
         self._signals = _JobSignals(self)
         self._signals.rendered.connect(self._on_rendered)
         self._signals.failed.connect(self._on_failed)
@@ -160,7 +132,7 @@ class PageRenderer(QObject):
         self._pending.add(key)
         if not cache:
             self._uncached.add(key)
-        self.pool.start(_RenderJob(key, request, self._signals), priority)
+        self.pool.start(_RenderJob(key, request, self._signals, self.workers), priority)
         return None
 
     def pending(self) -> int:
@@ -196,5 +168,6 @@ class PageRenderer(QObject):
     def shutdown(self) -> None:
         self._stopped = True
         self.pool.clear()
+        self.workers.close()
         self.pool.waitForDone(10_000)
         self._pending.clear()
