@@ -8,7 +8,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
@@ -23,23 +22,6 @@ from tests.conftest import SAMPLES
 TRIVIAL = SAMPLES / "001-trivial" / "minimal-document.pdf"
 FOUR_PAGES = SAMPLES / "004-pdflatex-4-pages" / "pdflatex-4-pages.pdf"
 GEOTOPO = SAMPLES / "009-pdflatex-geotopo" / "GeoTopo-komprimiert.pdf"
-
-
-@pytest.fixture
-def library(library_dir: Path) -> Iterator[Library]:
-    lib = Library(library_dir)
-    lib.acquire_writer_lock()
-    yield lib
-    lib.close()
-
-
-@pytest.fixture
-def manager(library: Library, qapp: object) -> Iterator[ExtractionManager]:
-    m = ExtractionManager(library)
-    m.start()
-    yield m
-    m.shutdown()
-    assert m.pool.activeThreadCount() == 0, "pool work left running"
 
 
 def wait_idle(qtbot: QtBot, manager: ExtractionManager, timeout: int = 60_000) -> None:

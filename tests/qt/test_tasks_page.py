@@ -17,7 +17,6 @@ from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.core.library import Library
 from app.core.models import BackgroundTask, TaskStatus, TaskType
 from app.tasks.manager import ExtractionManager
 from app.ui.status_chip import chip_colours
@@ -44,23 +43,6 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 
 
 # -- fixtures and helpers --------------------------------------------------------------------
-
-
-@pytest.fixture
-def library(library_dir: Path) -> Iterator[Library]:
-    lib = Library(library_dir)
-    lib.acquire_writer_lock()
-    yield lib
-    lib.close()
-
-
-@pytest.fixture
-def manager(library: Library, qapp: QApplication) -> Iterator[ExtractionManager]:
-    m = ExtractionManager(library)
-    m.start()
-    yield m
-    m.shutdown()
-    assert m.pool.activeThreadCount() == 0, "pool work left running"
 
 
 @pytest.fixture
