@@ -24,6 +24,18 @@ def sample_pdfs() -> list[dict[str, object]]:
     return [e for e in data if (SAMPLES / str(e["path"])).exists()]
 
 
+def live_children(exclude: frozenset[int] | set[int] = frozenset()) -> list[psutil.Process]:
+    """This process's running descendants (zombies and ones gone meanwhile left out)."""
+    alive = []
+    for p in psutil.Process().children(recursive=True):
+        try:
+            if p.pid not in exclude and p.status() != psutil.STATUS_ZOMBIE:
+                alive.append(p)
+        except psutil.NoSuchProcess:
+            pass
+    return alive
+
+
 @pytest.fixture(autouse=True)
 def no_leaked_processes() -> object:
     """Fail a test that leaves worker or Tesseract processes running."""
@@ -33,17 +45,18 @@ def no_leaked_processes() -> object:
     deadline = time.monotonic() + 5
     leaked: list[psutil.Process] = []
     while time.monotonic() < deadline:
-        leaked = [
-            p
-            for p in me.children(recursive=True)
-            if p.pid not in before and p.status() != psutil.STATUS_ZOMBIE
-        ]
+        leaked = live_children(exclude=before)
         if not leaked:
             break
         time.sleep(0.05)
+    names = []
     for p in leaked:
-        p.kill()
-    assert not leaked, f"test left processes running: {[p.cmdline() for p in leaked]}"
+        try:
+            names.append(p.cmdline())
+            p.kill()
+        except psutil.NoSuchProcess:
+            pass
+    assert not leaked, f"test left processes running: {names}"
 
 
 @pytest.fixture

@@ -103,6 +103,8 @@ class WorkerProcess:
         os.close(read_end)
         self._kill_reason: str | None = None
         self._lock = threading.Lock()
+        self._close_lock = threading.Lock()
+        self._closed = False
         # One watchdog per worker (not a timer thread per request): it kills the
         # worker when the current request runs past its deadline.
         self._deadline: float | None = None
@@ -140,6 +142,15 @@ class WorkerProcess:
                 pass
 
     def close(self) -> None:
+        """Stop the worker and remove its scratch folder; safe to call twice, from any thread.
+
+        Closing twice must not close the lifeline descriptor twice: by then its
+        number may belong to another thread's file.
+        """
+        with self._close_lock:
+            if self._closed:
+                return
+            self._closed = True
         self.kill("closed")
         with contextlib.suppress(OSError):
             os.close(self._lifeline)
@@ -213,6 +224,7 @@ class WorkerPool:
         self._busy: set[WorkerProcess] = set()
         self._lock = threading.Lock()
         self._closed = False
+        self._warmers: list[threading.Thread] = []
         sweep_stale_work_dirs()
 
     @contextlib.contextmanager
@@ -265,7 +277,11 @@ class WorkerPool:
                     worker.close()
                     return
 
-        threading.Thread(target=spawn, name="warm-workers", daemon=True).start()
+        thread = threading.Thread(target=spawn, name="warm-workers", daemon=True)
+        with self._lock:
+            self._warmers = [t for t in self._warmers if t.is_alive()]
+            self._warmers.append(thread)
+            thread.start()
 
     def pids(self) -> list[int]:
         with self._lock:
@@ -276,5 +292,10 @@ class WorkerPool:
             self._closed = True
             workers = [*self._idle, *self._busy]
             self._idle.clear()
+            warmers = list(self._warmers)
         for w in workers:
             w.close()
+        # A worker being started in the background is closed by its own thread
+        # once it sees the pool closed; wait for that so none outlives close().
+        for thread in warmers:
+            thread.join(timeout=10)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import struct
 import zlib
 from collections.abc import Iterator
@@ -182,3 +183,32 @@ def test_hung_reader_is_killed_and_reported(pool: WorkerPool) -> None:
     with pytest.raises(FolioError, match="took longer than"):
         page(pool, path, 2)
     assert "Industrial" in str(page(pool, path, 1)["text"])
+
+
+def test_closing_a_worker_twice_leaves_other_files_open(tmp_path: Path) -> None:
+    """A pool closed while a page is read closes that worker again when the read ends.
+
+    The second close must not close a descriptor number that another thread
+    has been given since (it made the window's shutdown fail in CI).
+    """
+    from app.extraction.client import WorkerProcess
+
+    worker = WorkerProcess()
+    worker.close()
+    reused = [os.open(tmp_path, os.O_RDONLY) for _ in range(8)]
+    try:
+        worker.close()
+        for fd in reused:
+            os.fstat(fd)  # raises EBADF if the second close took it
+    finally:
+        for fd in reused:
+            os.close(fd)
+
+
+def test_pool_closed_while_workers_start_leaves_no_worker(tmp_path: Path) -> None:
+    from tests.conftest import live_children
+
+    pool = WorkerPool()
+    pool.warm(2)
+    pool.close()
+    assert live_children() == [], "a worker started by warm() outlived the closed pool"
