@@ -21,6 +21,7 @@ from app.core.library import Library
 from app.core.paths import APP_NAME, default_library_dir, resources_dir
 from app.tasks.instance import InstanceServer, send_to_running
 from app.tasks.manager import ExtractionManager
+from app.ui.file_open import FileOpenReceiver
 from app.ui.main_window import MainWindow
 from app.ui.settings_dialog import SETTING_API
 
@@ -186,6 +187,9 @@ def launch(args: list[str]) -> int:
     import qasync
 
     app = make_application(sys.argv[:1] or ["folio"])
+    # "Open with Folio" on macOS arrives as events, the first ones before the window.
+    file_open = FileOpenReceiver(app)
+    app.installEventFilter(file_open)
     reply = send_to_running(options.library, {"op": "open", "files": options.files})
     if reply is not None and reply.get("ok"):
         return 0
@@ -201,6 +205,7 @@ def launch(args: list[str]) -> int:
     session.window.show()
     if options.files:
         session.window.import_paths(options.files)
+    file_open.deliver_to(session.window.import_paths)
     app.setQuitOnLastWindowClosed(True)
     try:
         with loop:

@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 import qasync
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent, QGuiApplication, QPalette
+from PySide6.QtGui import (
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDropEvent,
+    QFileOpenEvent,
+    QGuiApplication,
+    QPalette,
+)
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -18,6 +25,7 @@ from app.core.library import Library
 from app.core.models import OcrMode, TaskStatus, TextMethod
 from app.extraction import tesseract
 from app.tasks.manager import ExtractionManager
+from app.ui.file_open import FileOpenReceiver
 from app.ui.launcher import Session, open_session, parse_args
 from app.ui.main_window import MainWindow
 from app.ui.search_view import SearchRole
@@ -226,6 +234,27 @@ def test_dropping_the_same_document_again_shows_the_existing_source(
     assert window.sources_view.selected_ids() == [found.args[0]]
     assert "Already in the library as minimal-document.pdf" in window.message_bar.text()
     assert window.search_view.field.text() == ""
+
+
+def test_files_the_platform_asks_to_open_are_imported(
+    qtbot: QtBot, qapp: QApplication, window: MainWindow, library: Library
+) -> None:
+    """ "Open with Folio" on macOS: file-open events, the first before the window exists."""
+    receiver = FileOpenReceiver()
+    qapp.installEventFilter(receiver)
+    try:
+        QApplication.sendEvent(qapp, QFileOpenEvent(str(TRIVIAL)))  # before the window
+        assert library.sources() == []
+        receiver.deliver_to(window.import_paths)
+        QApplication.sendEvent(qapp, QFileOpenEvent(QUrl.fromLocalFile(str(FOUR_PAGES))))
+        qtbot.waitUntil(lambda: len(library.sources()) == 2, timeout=30_000)
+    finally:
+        qapp.removeEventFilter(receiver)
+    assert sorted(s.name for s in library.sources()) == [
+        "minimal-document.pdf",
+        "pdflatex-4-pages.pdf",
+    ]
+    wait_idle(qtbot, window.manager)
 
 
 def test_folder_drop_imports_supported_files_and_reports_the_rest(
