@@ -88,3 +88,14 @@ def scanned_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with Image.open(png) as img:
         img.save(out, "PDF", resolution=300)
     return out
+
+
+@pytest.fixture(scope="session")
+def long_scan(scanned_pdf: Path) -> Path:
+    """An image-only PDF of 12 pages: seconds of OCR on two cores."""
+    from PIL import Image
+
+    out = scanned_pdf.with_name("long scan.pdf")
+    with Image.open(scanned_pdf.with_name("page.png")) as img:
+        img.save(out, "PDF", resolution=300, save_all=True, append_images=[img] * 11)
+    return out

@@ -23,6 +23,7 @@ from app.tasks.instance import InstanceServer, send_to_running
 from app.tasks.manager import ExtractionManager
 from app.ui.file_open import FileOpenReceiver
 from app.ui.main_window import MainWindow
+from app.ui.session_end import quit_on_session_end
 from app.ui.settings_dialog import SETTING_API
 
 #: The API's usual port; another is chosen when it is taken.
@@ -206,6 +207,15 @@ def launch(args: list[str]) -> int:
     if options.files:
         session.window.import_paths(options.files)
     file_open.deliver_to(session.window.import_paths)
+
+    def end_session(signum: int) -> None:
+        # Logout, shutdown, `kill` or Ctrl+C: quit as from the menu, without asking.
+        log.warning("quitting on signal %d; running tasks resume at the next start", signum)
+        session.window.confirm_quit = lambda active: True
+        app.closeAllWindows()
+        app.quit()
+
+    session_end = quit_on_session_end(app, end_session)
     app.setQuitOnLastWindowClosed(True)
     try:
         with loop:
@@ -214,4 +224,5 @@ def launch(args: list[str]) -> int:
         # The API's socket closes with the process; the loop that served it is gone.
         del api
         session.close()
+        session_end.uninstall()
     return 0
