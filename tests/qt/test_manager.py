@@ -313,9 +313,15 @@ def test_kill_9_during_import_then_resume(qtbot: QtBot, library_dir: Path, qapp:
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     # Worker processes notice their parent is gone and exit with it.
-    qtbot.waitUntil(
-        lambda: not any(c.is_running() and c.status() != "zombie" for c in children), timeout=5000
-    )
+
+    def all_gone() -> bool:
+        for child in children:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                if child.status() != psutil.STATUS_ZOMBIE:
+                    return False
+        return True
+
+    qtbot.waitUntil(all_gone, timeout=5000)
     lib = Library(library_dir)
     try:
         assert lib.integrity_check() == "ok"
