@@ -82,12 +82,23 @@ case "$cmd" in
       "$VENV/bin/python" -m "tests.bench.$name"
     done
     ;;
+  shots)
+    setup
+    # A private X server on the first free display, so the pictures are real X pixels.
+    n=90
+    while [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ]; do n=$((n + 1)); done
+    Xvfb ":$n" -screen 0 1440x900x24 -nolisten tcp >/dev/null 2>&1 &
+    xvfb_pid=$!
+    trap 'kill "$xvfb_pid" 2>/dev/null || true' EXIT
+    for _ in $(seq 1 100); do xdpyinfo -display ":$n" >/dev/null 2>&1 && break; sleep 0.1; done
+    DISPLAY=":$n" QT_QPA_PLATFORM=xcb "$VENV/bin/python" docs/shots.py "$@"
+    ;;
   package)
     setup
     FOLIO_PYTHON="$VENV/bin/python" bash packaging/build_deb.sh "$@"
     ;;
   *)
-    echo "usage: bash dev.sh run|test|lint|bench|package [ARGS...]" >&2
+    echo "usage: bash dev.sh run|test|lint|bench|shots|package [ARGS...]" >&2
     exit 2
     ;;
 esac

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import enum
 
-from PySide6.QtCore import QEvent, Qt, Signal, Slot
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from app.ui.theme import is_dark
 
@@ -24,8 +24,15 @@ _COLOURS: dict[MessageKind, tuple[str, str, str, str]] = {
 }
 
 
+#: How long a summary (an info message) stays before it goes by itself.
+INFO_TIMEOUT_MS = 20_000
+
+
 class MessageBar(QFrame):
     """One message with a close button; hidden while empty.
+
+    Summaries (info) go by themselves after a while, but not from under the
+    mouse; warnings and errors stay until dismissed.
 
     Signals:
         linkActivated(str): a link in the message was clicked.
@@ -53,6 +60,10 @@ class MessageBar(QFrame):
         self.close_button.setToolTip("Dismiss this message")
         self.close_button.clicked.connect(self.dismiss)
         layout.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.info_timeout_ms = INFO_TIMEOUT_MS
+        self.auto_hide = QTimer(self)
+        self.auto_hide.setSingleShot(True)
+        self.auto_hide.timeout.connect(self._expire)
         self.hide()
 
     def show_message(self, text: str, kind: MessageKind = MessageKind.INFO) -> None:
@@ -60,18 +71,31 @@ class MessageBar(QFrame):
         self.label.setText(text)
         self._restyle()
         self.show()
+        if kind is MessageKind.INFO:
+            self.auto_hide.start(self.info_timeout_ms)
+        else:
+            self.auto_hide.stop()
 
     def text(self) -> str:
         return self.label.text()
 
     @Slot()
     def dismiss(self) -> None:
+        self.auto_hide.stop()
         self.label.clear()
         self.hide()
 
+    @Slot()
+    def _expire(self) -> None:
+        if self.underMouse():  # being read (or its text selected): wait a little more
+            self.auto_hide.start(self.info_timeout_ms // 4)
+            return
+        self.dismiss()
+
     def _restyle(self) -> None:
         light_bg, light_fg, dark_bg, dark_fg = _COLOURS[self.kind]
-        dark = is_dark(self.palette())
+        # The application's palette: this widget's own is the one its sheet set.
+        dark = is_dark(QApplication.palette())
         bg, fg = (dark_bg, dark_fg) if dark else (light_bg, light_fg)
         sheet = (
             f"#messageBar {{ background: {bg}; border-radius: 6px; }}"

@@ -57,3 +57,18 @@ def apply_theme(app: QApplication, theme: str) -> None:
         app.setPalette(app.style().standardPalette())
     else:
         app.setPalette(QPalette())
+    _repolish_style_sheets(app)
+
+
+def _repolish_style_sheets(app: QApplication) -> None:
+    """Give widgets under a style sheet the new palette.
+
+    A style sheet fixes the palette of its widget and of the widgets inside it
+    when they are polished, so they would keep the old theme's colours; setting
+    the sheet again polishes them with the new palette.
+    """
+    for widget in app.allWidgets():
+        sheet = widget.styleSheet()
+        if sheet:
+            widget.setStyleSheet("")
+            widget.setStyleSheet(sheet)

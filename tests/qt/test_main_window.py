@@ -28,6 +28,7 @@ from app.tasks.manager import ExtractionManager
 from app.ui.file_open import FileOpenReceiver
 from app.ui.launcher import Session, open_session, parse_args
 from app.ui.main_window import MainWindow
+from app.ui.message_bar import MessageKind
 from app.ui.search_view import SearchRole
 from app.ui.sidebar import Section
 from app.ui.theme import apply_theme
@@ -271,6 +272,19 @@ def test_folder_drop_imports_supported_files_and_reports_the_rest(
     qtbot.waitUntil(lambda: [s.name for s in library.sources()] == ["trivial.pdf"], timeout=30_000)
 
 
+def test_summaries_go_by_themselves_warnings_stay(qtbot: QtBot, window: MainWindow) -> None:
+    bar = window.message_bar
+    bar.info_timeout_ms = 200
+    bar.show_message("Importing 3 documents.", MessageKind.INFO)
+    assert bar.isVisible()
+    qtbot.waitUntil(lambda: not bar.isVisible(), timeout=5_000)
+    assert bar.text() == ""
+    bar.show_message("Tesseract is missing.", MessageKind.WARNING)
+    assert bar.isVisible() and not bar.auto_hide.isActive()
+    bar.dismiss()
+    assert not bar.isVisible()
+
+
 def test_drag_shows_the_overlay_until_the_drop(qtbot: QtBot, window: MainWindow) -> None:
     target = window.sources_view.view.viewport()
     mime = QMimeData()
@@ -484,8 +498,21 @@ def test_layout_is_remembered(
         second.close()
 
 
+def dark_parts(window: MainWindow) -> dict[str, bool]:
+    """Which parts of the window are drawn dark (background lightness under 50 %)."""
+    base = QPalette.ColorRole.Base
+    banner = window.message_bar
+    banner_colour = banner.grab().toImage().pixelColor(banner.width() // 2, 2)
+    return {
+        "tasks table": window.tasks_page.view.viewport().palette().color(base).lightness() < 128,
+        "task details": window.tasks_page.details.palette().color(base).lightness() < 128,
+        "banner": banner_colour.lightness() < 128,
+    }
+
+
 def test_dark_palette_is_readable(qtbot: QtBot, window: MainWindow) -> None:
     role = QPalette.ColorRole
+    window.message_bar.show_message("Importing 1 document.")
     try:
         window.set_theme("dark")
         palette = QApplication.palette()
@@ -498,9 +525,16 @@ def test_dark_palette_is_readable(qtbot: QtBot, window: MainWindow) -> None:
         ]
         for fg, bg in pairs:
             assert contrast(fg, bg, palette) >= 4.5, (fg, bg)
+        # Every part follows a switch while the window is open, styled ones too.
+        assert dark_parts(window) == {"tasks table": True, "task details": True, "banner": True}
         window.set_theme("light")
         palette = QApplication.palette()
         assert palette.color(role.Window).lightness() > 180
         assert contrast(role.Text, role.Base, palette) >= 4.5
+        assert dark_parts(window) == {
+            "tasks table": False,
+            "task details": False,
+            "banner": False,
+        }
     finally:
         apply_theme(QApplication.instance(), "system")  # type: ignore[arg-type]

@@ -1,0 +1,186 @@
+"""Screenshots of Folio's window in its main states, on a real X server.
+
+Run: bash dev.sh shots   (starts a private Xvfb; writes docs/screenshots/*.png)
+
+Folio is driven through its own window objects (no synthetic mouse), with real
+corpus documents, real extraction and real Tesseract; each picture is taken
+once the state it shows has been reached, never after a fixed wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import qasync
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QWidget
+
+from app.core.library import Library
+from app.core.models import TaskStatus
+from app.ui.launcher import Session, make_application, open_session
+from app.ui.sidebar import Section
+from app.ui.tasks_model import StatusFilter
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO.parent / "shared" / "corpus" / "sample-files"
+OUT = REPO / "docs" / "screenshots"
+
+DOCUMENTS = [
+    SAMPLES / "004-pdflatex-4-pages" / "pdflatex-4-pages.pdf",
+    SAMPLES / "009-pdflatex-geotopo" / "GeoTopo-komprimiert.pdf",
+    SAMPLES / "026-latex-multicolumn" / "multicolumn.pdf",
+    SAMPLES / "021-pdfa" / "crazyones-pdfa.pdf",
+    SAMPLES / "005-libreoffice-writer-password" / "libreoffice-writer-password.pdf",
+]
+SIZE = (1280, 800)
+
+
+async def until(what: str, condition: Callable[[], object], timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"shots: timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+async def settle() -> None:
+    """Let pending paints and layout run (two turns of the event loop and a frame)."""
+    for _ in range(3):
+        QApplication.processEvents()
+        await asyncio.sleep(0.05)
+
+
+def save_screen(name: str, widget: QWidget) -> None:
+    """The X server's pixels of `widget`'s window, with any dialog over it."""
+    window = widget.window()
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    frame = window.frameGeometry()
+    shot = screen.grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height())
+    path = OUT / f"{name}.png"
+    if not shot.save(str(path)):
+        raise SystemExit(f"shots: could not write {path}")
+    print(f"shots: {path.relative_to(REPO)}")
+
+
+async def shoot_dialog(name: str, window: QWidget, open_dialog: Callable[[], object]) -> None:
+    """Open a modal dialog, photograph it over the window, then close it."""
+
+    def take() -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None:
+            QTimer.singleShot(50, take)
+            return
+        save_screen(name, window)
+        dialog.close()
+
+    QTimer.singleShot(300, take)
+    open_dialog()
+    await settle()
+
+
+async def script(session: Session, documents: list[Path]) -> None:
+    window, manager = session.window, session.manager
+    window.move(0, 0)
+    window.resize(*SIZE)
+    window.show()
+    await settle()
+    save_screen("empty-library", window)
+
+    # A running import: grey, blue and green chips (and red for the locked PDF).
+    manager.set_concurrency(2)
+    window.import_paths([str(p) for p in documents])
+    window.show_section(Section.TASKS)
+    await until(
+        "a mix of running, waiting and finished tasks",
+        lambda: (
+            {t.status for t in manager.tasks()}
+            >= {TaskStatus.PENDING, TaskStatus.IN_PROGRESS, TaskStatus.COMPLETED}
+        ),
+    )
+    page = window.tasks_page
+    page.set_status_filter(StatusFilter.ACTIVE)  # the running ones first, then those waiting
+    await settle()
+    save_screen("tasks-running", window)
+    page.set_status_filter(StatusFilter.ALL)
+
+    pending = [t.id for t in manager.tasks() if t.status is TaskStatus.PENDING][:6]
+    manager.pause()
+    page.select_tasks(pending)
+    await settle()
+    await shoot_dialog("tasks-cancel-all", window, page.cancel_all)
+    manager.resume()
+    await until("the import to finish", lambda: bool(manager.tasks()) and manager.is_idle(), 600)
+
+    page.set_status_filter(StatusFilter.NEEDS_ATTENTION)
+    await settle()
+    failed = [t.id for t in manager.tasks() if t.status is TaskStatus.FAILED]
+    page.select_tasks(failed[:1])
+    await settle()
+    save_screen("tasks-failed-details", window)
+
+    window.set_theme("dark")
+    page.set_status_filter(StatusFilter.ALL)
+    await settle()
+    save_screen("tasks-dark", window)
+    window.set_theme("light")
+
+    window.show_sources()
+    sources = len(session.library.sources())
+    await until("the sources", lambda: window.sources_view.model.rowCount() == sources)
+    await asyncio.sleep(1)  # thumbnails are drawn by worker processes
+    await settle()
+    save_screen("library", window)
+
+    geotopo = next(s for s in session.library.sources() if s.name.startswith("GeoTopo"))
+    pages = session.library.pages(geotopo.id)
+    window.open_page(pages[1].id)
+    await asyncio.sleep(1)  # the page image comes from a worker process
+    await settle()
+    save_screen("main-window", window)
+
+    window.show_search()
+    window.search_view.field.setText("Topologie")
+    window.search_view.run_search()
+    await until("search results", lambda: window.search_view.model.rowCount() > 0)
+    await settle()
+    save_screen("search", window)
+
+    await shoot_dialog("settings", window, window.open_settings)
+
+
+def main() -> int:
+    missing = [p for p in DOCUMENTS if not p.exists()]
+    if missing:
+        print(f"shots: the corpus is missing {missing[0]}", file=sys.stderr)
+        return 1
+    OUT.mkdir(parents=True, exist_ok=True)
+    app = make_application(["folio"])
+    with tempfile.TemporaryDirectory(prefix="folio-shots-") as tmp:
+        library = Library(Path(tmp) / "Library")
+        library.acquire_writer_lock()
+        settings = QSettings(str(Path(tmp) / "folio.ini"), QSettings.Format.IniFormat)
+        loop = qasync.QEventLoop(app)
+        asyncio.set_event_loop(loop)
+        session = open_session(library, settings)
+        session.window.confirm_quit = lambda active: True
+        # A text file named .png, as a user might drop by mistake: a failed task to show.
+        notes = Path(tmp) / "notes.png"
+        notes.write_text("/etc/passwd\n/home/me/scan-1.png\n")
+        documents = [*DOCUMENTS, notes]
+        try:
+            with loop:
+                loop.run_until_complete(script(session, documents))
+        finally:
+            session.window.close()
+            session.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
