@@ -2,7 +2,7 @@
 # Folio's one entry point for developers and CI: sets up everything, then runs.
 #   bash dev.sh run [ARGS...]   start Folio (ARGS are passed on, e.g. files to import)
 #   bash dev.sh test            lint, type-check, layer contracts and the whole test suite
-#   bash dev.sh lint | bench | package | shots
+#   bash dev.sh lint | bench | stress | shots | package
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -82,6 +82,12 @@ case "$cmd" in
       "$VENV/bin/python" -m "tests.bench.$name"
     done
     ;;
+  stress)
+    setup
+    # The long versions of the trust tests (the suite runs 3 kill rounds).
+    QT_QPA_PLATFORM=offscreen "$VENV/bin/python" -m tests.stress.kill_loop --rounds 30
+    QT_QPA_PLATFORM=offscreen "$VENV/bin/python" -m tests.stress.hostile_batch
+    ;;
   shots)
     setup
     # A private X server on the first free display, so the pictures are real X pixels.
@@ -98,7 +104,7 @@ case "$cmd" in
     FOLIO_PYTHON="$VENV/bin/python" bash packaging/build_deb.sh "$@"
     ;;
   *)
-    echo "usage: bash dev.sh run|test|lint|bench|shots|package [ARGS...]" >&2
+    echo "usage: bash dev.sh run|test|lint|bench|stress|shots|package [ARGS...]" >&2
     exit 2
     ;;
 esac

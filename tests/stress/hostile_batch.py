@@ -19,6 +19,9 @@ from app.core.library import Library
 from app.core.models import TaskStatus
 from app.tasks.manager import ExtractionManager
 
+#: How much the app process may grow over the batch (it holds no document data).
+APP_GROWTH_LIMIT = 100 * 2**20
+
 HOSTILE = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "hostile"
 
 
@@ -68,6 +71,22 @@ def main() -> None:
         f"peak memory: app {peaks['app'] / 2**20:.0f} MB (start {start_rss / 2**20:.0f} MB), "
         f"largest worker {peaks['worker'] / 2**20:.0f} MB (limit 768 MB)"
     )
+    problems = [
+        f"task {t.id} ({t.source_name}) ended {t.status.value}"
+        for t in tasks
+        if t.status not in (TaskStatus.COMPLETED, TaskStatus.FAILED)
+    ]
+    problems += [
+        f"task {t.id} ({t.source_name}) failed without a sentence"
+        for t in tasks
+        if t.status is TaskStatus.FAILED and not (t.error or "").strip().endswith(".")
+    ]
+    if peaks["worker"] > 768 * 2**20:
+        problems.append("a worker went past its memory limit")
+    if peaks["app"] - start_rss > APP_GROWTH_LIMIT:
+        problems.append(f"the app grew by {(peaks['app'] - start_rss) / 2**20:.0f} MB")
+    if problems:
+        raise SystemExit("hostile batch: " + "; ".join(problems[:10]))
 
 
 if __name__ == "__main__":
