@@ -189,8 +189,10 @@ def launch(args: list[str]) -> int:
 
     app = make_application(sys.argv[:1] or ["folio"])
     # "Open with Folio" on macOS arrives as events, the first ones before the window.
+    # Only there: a filter on the application sees every event of every widget.
     file_open = FileOpenReceiver(app)
-    app.installEventFilter(file_open)
+    if sys.platform == "darwin":
+        app.installEventFilter(file_open)
     reply = send_to_running(options.library, {"op": "open", "files": options.files})
     if reply is not None and reply.get("ok"):
         return 0
