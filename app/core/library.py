@@ -564,6 +564,17 @@ class Library:
         with self.transaction() as db:
             db.executemany("UPDATE tasks SET hidden = 1 WHERE id = ?", [(i,) for i in task_ids])
 
+    def hidden_task_count(self) -> int:
+        """How many (finished) tasks were cleared from view."""
+        return int(self._query("SELECT COUNT(*) FROM tasks WHERE hidden = 1")[0][0])
+
+    def unhide_tasks(self) -> list[BackgroundTask]:
+        """Bring every task cleared from view back into it; returns them, oldest first."""
+        with self.transaction() as db:
+            rows = db.execute(_TASK_SELECT + " WHERE t.hidden = 1 ORDER BY t.id").fetchall()
+            db.execute("UPDATE tasks SET hidden = 0 WHERE hidden = 1")
+        return [_task_from_row(row) for row in rows]
+
     def retried_task_ids(self) -> set[int]:
         """Tasks that already have a retry (so they are not retried twice)."""
         return {

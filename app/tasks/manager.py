@@ -74,6 +74,7 @@ class ExtractionManager(QObject):
         tasksAdded(list): new BackgroundTask objects (shared, read-only for views).
         tasksChanged(dict): {task id: tuple of changed field names}, coalesced.
         tasksRemoved(list): ids no longer in view ("Clear finished").
+        clearedChanged(int): how many finished tasks are cleared from view.
         aggregateChanged(object): AggregateProgress of the current batch.
         batchFinished(object): the final AggregateProgress when the queue empties.
         idle(): nothing pending or running.
@@ -85,6 +86,7 @@ class ExtractionManager(QObject):
     tasksAdded = Signal(object)
     tasksChanged = Signal(object)
     tasksRemoved = Signal(object)
+    clearedChanged = Signal(int)
     aggregateChanged = Signal(object)
     batchFinished = Signal(object)
     idle = Signal()
@@ -110,6 +112,7 @@ class ExtractionManager(QObject):
         self._changed: dict[int, set[str]] = {}
         self._added: list[BackgroundTask] = []
         self._removed: list[int] = []
+        self._cleared = library.hidden_task_count()
         self._batch = BatchTracker()
         self._started = False
         self._stopping = False
@@ -494,7 +497,26 @@ class ExtractionManager(QObject):
                 self._changed.pop(task_id, None)
             self._removed.extend(ids)
             self._schedule_flush()
+            self._cleared += len(ids)
+            self.clearedChanged.emit(self._cleared)
         return ids
+
+    @property
+    def cleared_count(self) -> int:
+        """Finished tasks cleared from view (the library still has them)."""
+        return self._cleared
+
+    def show_cleared(self) -> list[BackgroundTask]:
+        """Bring the tasks cleared from view back into it (all finished, so they never run)."""
+        tasks = [t for t in self.library.unhide_tasks() if t.id not in self._tasks]
+        for task in tasks:
+            self._tasks[task.id] = task
+        if tasks:
+            self._added.extend(tasks)
+            self._schedule_flush()
+        self._cleared = 0
+        self.clearedChanged.emit(0)
+        return tasks
 
     def _top_priority(self) -> int:
         return max((t.priority for t in self._tasks.values() if t.status.is_active), default=0)

@@ -510,6 +510,7 @@ class TasksPage(QWidget):
         self.move_to_top_action = self._action("Move to top", self.move_to_top)
         self.pause_action = self._action("Pause", self.toggle_paused)
         self.clear_finished_action = self._action("Clear finished", self.clear_finished)
+        self.show_cleared_action = self._action("Show cleared", self.show_cleared)
         self.open_source_action = self._action("Open source", self.open_source)
         self.open_page_action = self._action("Open page", self.open_page)
         self.copy_error_action = self._action("Copy error", self.copy_error)
@@ -555,6 +556,7 @@ class TasksPage(QWidget):
         self.toolbar.addWidget(self.concurrency_spin)
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.clear_finished_action)
+        self.toolbar.addAction(self.show_cleared_action)
         layout.addWidget(self.toolbar)
 
         filters = QHBoxLayout()
@@ -662,6 +664,8 @@ class TasksPage(QWidget):
     def _connect(self) -> None:
         m = self.manager
         m.tasksChanged.connect(self._on_tasks_changed)
+        m.clearedChanged.connect(self._show_cleared_count)
+        self._show_cleared_count(m.cleared_count)
         m.tasksRemoved.connect(self._on_tasks_removed)
         m.aggregateChanged.connect(self._show_aggregate)
         m.batchFinished.connect(self.notifier.batch_finished)
@@ -883,6 +887,25 @@ class TasksPage(QWidget):
         self.say(
             f"Cleared {plural(len(ids), 'finished task')} from view;"
             " the library keeps their history."
+        )
+
+    @Slot()
+    def show_cleared(self) -> None:
+        tasks = self.manager.show_cleared()
+        self.say(
+            f"Showing {plural(len(tasks), 'cleared task')} again, from the library's history."
+            if tasks
+            else "No cleared task to show."
+        )
+
+    @Slot(int)
+    def _show_cleared_count(self, count: int) -> None:
+        self.show_cleared_action.setEnabled(count > 0)
+        self.show_cleared_action.setText(f"Show cleared ({count:,})" if count else "Show cleared")
+        self.show_cleared_action.setToolTip(
+            f"Bring back {plural(count, 'finished task')} cleared from this list"
+            if count
+            else "No task was cleared from this list."
         )
 
     def _target_task(self) -> BackgroundTask | None:

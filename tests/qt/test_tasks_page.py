@@ -701,6 +701,16 @@ def test_clear_finished_keeps_the_history(
     assert chip_text(page, StatusFilter.ALL) == "All (0)"
     assert "the library keeps their history" in page.status_line.text()
     assert len(manager.history()) == 2
+    # The cleared ones can come back, also after a restart (the library counts them).
+    assert manager.library.hidden_task_count() == 2
+    show = button(page, page.show_cleared_action)
+    assert show.text() == "Show cleared (2)"
+    click(qtbot, show)
+    wait_rows(qtbot, page, 2)
+    assert {t.status for t in page.model.tasks()} == {TaskStatus.COMPLETED}
+    assert not show.isEnabled() and show.text() == "Show cleared"
+    assert manager.library.hidden_task_count() == 0
+    assert "Showing 2 cleared tasks again" in page.status_line.text()
 
 
 def test_details_show_the_full_error_times_and_the_page_text(
