@@ -15,7 +15,7 @@ from PySide6.QtCore import (
     QTimer,
     Slot,
 )
-from PySide6.QtGui import QColor, QImage, QPixmap
+from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication
 
 from app.core.library import Library, SourceState
@@ -30,6 +30,28 @@ THUMB_SIZE = QSize(48, 64)
 #: How often source states are re-read while pages finish (they change in bursts).
 REFRESH_MS = 400
 
+
+
+def thumbnail(image: QImage) -> QPixmap:
+    """The page centred on a canvas of THUMB_SIZE with a hairline edge.
+
+    Every thumbnail has the same size whatever the page's shape, so the names
+    beside them line up.
+    """
+    canvas = QPixmap(THUMB_SIZE)
+    canvas.fill(Qt.GlobalColor.transparent)
+    page = image.scaled(
+        THUMB_SIZE - QSize(2, 2),
+        Qt.AspectRatioMode.KeepAspectRatio,
+        Qt.TransformationMode.SmoothTransformation,
+    )
+    x = (THUMB_SIZE.width() - page.width()) // 2
+    y = (THUMB_SIZE.height() - page.height()) // 2
+    painter = QPainter(canvas)
+    painter.fillRect(x - 1, y - 1, page.width() + 2, page.height() + 2, QColor(0, 0, 0, 60))
+    painter.drawImage(x, y, page)
+    painter.end()
+    return canvas
 
 class Column(enum.IntEnum):
     NAME = 0
@@ -134,11 +156,7 @@ class SourcesModel(QAbstractTableModel):
         if not (isinstance(key, tuple) and key[:1] == ("thumb",) and key[2] == 0):
             return
         sha = str(key[1])
-        self._thumbs[sha] = QPixmap.fromImage(image).scaled(
-            THUMB_SIZE,
-            Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.SmoothTransformation,
-        )
+        self._thumbs[sha] = thumbnail(image)
         for row, source in enumerate(self._sources):
             if source.sha256 == sha:
                 index = self.index(row, Column.NAME)

@@ -16,6 +16,7 @@ from PySide6.QtGui import (
     QDropEvent,
     QFileOpenEvent,
     QGuiApplication,
+    QImage,
     QPalette,
 )
 from PySide6.QtWidgets import QApplication, QWidget
@@ -31,6 +32,7 @@ from app.ui.main_window import MainWindow
 from app.ui.message_bar import MessageKind
 from app.ui.search_view import SearchRole
 from app.ui.sidebar import Section
+from app.ui.sources_model import THUMB_SIZE
 from app.ui.theme import apply_theme
 from tests.conftest import SAMPLES
 
@@ -445,6 +447,32 @@ def test_filter_by_name_and_sort(qtbot: QtBot, window: MainWindow) -> None:
     assert view.count_label.text() == "1 of 2 documents shown"
     view.filter_edit.setText("nothing like it")
     assert view.stack.currentWidget() is view.no_match
+
+
+def test_thumbnails_show_the_first_page_and_line_up(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    from PIL import Image, ImageDraw
+
+    wide = tmp_path / "wide.png"
+    image = Image.new("L", (1200, 400), 255)
+    ImageDraw.Draw(image).rectangle((100, 100, 1100, 300), fill=0)
+    image.save(wide)
+    import_and_wait(qtbot, window, [TRIVIAL, wide])
+    model = window.sources_view.model
+
+    def thumbs() -> list[QImage]:
+        icons = [model.index(r, 0).data(Qt.ItemDataRole.DecorationRole) for r in range(2)]
+        return [icon.toImage() for icon in icons]
+
+    def drawn(image: QImage) -> bool:  # the placeholder is empty
+        return image.pixelColor(image.width() // 2, image.height() // 2).alpha() > 0
+
+    qtbot.waitUntil(lambda: all(drawn(t) for t in thumbs()), timeout=30_000)
+    assert {t.size().toTuple() for t in thumbs()} == {THUMB_SIZE.toTuple()}
+    # The wide image sits in the middle of its thumbnail, its black bar in the centre.
+    centre = [t for t in thumbs() if t.pixelColor(t.width() // 2, t.height() // 2).value() < 80]
+    assert len(centre) == 1
 
 
 def test_missing_tesseract_shows_a_banner(
