@@ -31,7 +31,6 @@ THUMB_SIZE = QSize(48, 64)
 REFRESH_MS = 400
 
 
-
 def thumbnail(image: QImage) -> QPixmap:
     """The page centred on a canvas of THUMB_SIZE with a hairline edge.
 
@@ -52,6 +51,7 @@ def thumbnail(image: QImage) -> QPixmap:
     painter.drawImage(x, y, page)
     painter.end()
     return canvas
+
 
 class Column(enum.IntEnum):
     NAME = 0
