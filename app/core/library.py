@@ -23,6 +23,7 @@ from app.core.errors import (
 )
 from app.core.filestore import FileStore
 from app.core.models import (
+    TERMINAL_STATUSES,
     BackgroundTask,
     Page,
     Source,
@@ -563,6 +564,24 @@ class Library:
     def hide_tasks(self, task_ids: Iterable[int]) -> None:
         with self.transaction() as db:
             db.executemany("UPDATE tasks SET hidden = 1 WHERE id = ?", [(i,) for i in task_ids])
+
+    def hide_finished_beyond(self, keep: int) -> int:
+        """Clear from view the finished tasks older than the newest `keep`; how many."""
+        finished = ", ".join(f"'{s.value}'" for s in sorted(TERMINAL_STATUSES))
+        with self.transaction() as db:
+            row = db.execute(
+                f"SELECT id FROM tasks WHERE hidden = 0 AND status IN ({finished})"
+                " ORDER BY id DESC LIMIT 1 OFFSET ?",
+                (max(keep, 0),),
+            ).fetchone()
+            if row is None:
+                return 0
+            cur = db.execute(
+                f"UPDATE tasks SET hidden = 1 WHERE hidden = 0 AND status IN ({finished})"
+                " AND id <= ?",
+                (row[0],),
+            )
+            return int(cur.rowcount)
 
     def hidden_task_count(self) -> int:
         """How many (finished) tasks were cleared from view."""

@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 COALESCE_MS = 50
 
 BACKUP_EVERY_MS = 24 * 60 * 60 * 1000
+#: Finished tasks loaded into view at start; older ones wait behind "Show cleared".
+FINISHED_IN_VIEW = 20_000
+
 SETTING_PAUSED = "queue.paused"
 SETTING_CONCURRENCY = "queue.concurrency"
 SETTING_OCR_MODE = "ocr.mode"
@@ -102,9 +105,11 @@ class ExtractionManager(QObject):
         parent: QObject | None = None,
         *,
         memory_mb: int | None = None,
+        finished_in_view: int = FINISHED_IN_VIEW,
     ) -> None:
         super().__init__(parent)
         self.library = library
+        self.finished_in_view = finished_in_view
         self._tasks: dict[int, BackgroundTask] = {}
         self._queue: list[tuple[int, int]] = []  # (-priority, id); stale entries skipped
         self._running: dict[int, Job] = {}
@@ -134,8 +139,17 @@ class ExtractionManager(QObject):
     # -- lifecycle -------------------------------------------------------------------
 
     def start(self) -> list[BackgroundTask]:
-        """Resume what a quit or crash left, load the history in view, start the queue."""
+        """Resume what a quit or crash left, load the history in view, start the queue.
+
+        Only the newest `finished_in_view` finished tasks are loaded; older ones
+        are cleared from view (the library keeps them; `show_cleared` brings them
+        back), so a long history does not slow every start.
+        """
         resumed = self.library.recover_interrupted()
+        older = self.library.hide_finished_beyond(self.finished_in_view)
+        if older:
+            log.info("cleared %d older finished tasks from view", older)
+        self._cleared = self.library.hidden_task_count()
         for task in self.library.tasks(include_hidden=False):
             self._tasks[task.id] = task
             if task.status is TaskStatus.PENDING:

@@ -340,3 +340,28 @@ def test_kill_9_during_import_then_resume(qtbot: QtBot, library_dir: Path, qapp:
             manager.shutdown()
     finally:
         lib.close()
+
+
+def test_a_long_history_loads_only_its_newest_finished_tasks(
+    qtbot: QtBot, library: Library, qapp: object
+) -> None:
+    finished = [
+        BackgroundTask(0, TaskType.IMPORT, status, now_iso(), finished_at=now_iso())
+        for status in [TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.CANCELLED] * 10
+    ]
+    with library.transaction() as db:
+        library.insert_tasks(finished, db)
+    manager = ExtractionManager(library, finished_in_view=10)
+    try:
+        manager.start()
+        manager.flush_now()
+        newest = sorted(t.id for t in finished)[-10:]
+        assert [t.id for t in manager.tasks()] == newest
+        assert manager.cleared_count == 20
+        assert len(manager.history()) == 30  # the library keeps every one
+        with qtbot.waitSignal(manager.tasksAdded, timeout=5000) as added:
+            assert len(manager.show_cleared()) == 20
+        assert len(added.args[0]) == 20
+        assert len(manager.tasks()) == 30 and manager.cleared_count == 0
+    finally:
+        manager.shutdown()
