@@ -19,6 +19,7 @@ from app.core.models import (
     ALLOWED_TRANSITIONS,
     BackgroundTask,
     OcrMode,
+    Page,
     Source,
     TaskStatus,
     TaskType,
@@ -363,22 +364,50 @@ class ExtractionManager(QObject):
         page = self.library.page(page_id)
         if page is None:
             return None
-        for task in self._tasks.values():
-            if task.page_id == page_id and task.status.is_active:
-                self.cancel(task.id)
-        task = BackgroundTask(
-            id=0,
-            task_type=TaskType.TEXT_EXTRACTION,
-            status=TaskStatus.PENDING,
-            scheduled_at=now_iso(),
-            source_id=page.source_id,
-            page_id=page_id,
-            priority=self._top_priority(),
-            message="Waiting",
-            payload={"ocr": ocr.value, "lang": lang or self.ocr_lang},
-        )
-        self.register([task])
-        return task
+        tasks = self._reextract(page.source_id, [page], ocr, lang)
+        return tasks[0] if tasks else None
+
+    def reextract_source(
+        self, source_id: int, *, ocr: OcrMode = OcrMode.ALWAYS, lang: str | None = None
+    ) -> list[BackgroundTask]:
+        """Queue a new text task for every page of a source (e.g. OCR it all in German)."""
+        pages = self.library.pages(source_id)
+        return self._reextract(source_id, pages, ocr, lang) if pages else []
+
+    def _reextract(
+        self, source_id: int, pages: list[Page], ocr: OcrMode, lang: str | None
+    ) -> list[BackgroundTask]:
+        """Replace the pages' waiting or running text tasks with new ones, in front.
+
+        Each page keeps its current text until its new task completes.
+        """
+        wanted = {page.id for page in pages}
+        superseded = [
+            t.id for t in self._tasks.values() if t.page_id in wanted and t.status.is_active
+        ]
+        if superseded:
+            self.cancel_many(superseded)
+        priority = self._top_priority()
+        stamp = now_iso()
+        payload = {"ocr": ocr.value, "lang": lang or self.ocr_lang}
+        source = self.library.source(source_id)
+        tasks = [
+            BackgroundTask(
+                id=0,
+                task_type=TaskType.TEXT_EXTRACTION,
+                status=TaskStatus.PENDING,
+                scheduled_at=stamp,
+                source_id=source_id,
+                page_id=page.id,
+                priority=priority,
+                message="Waiting",
+                payload=dict(payload),
+                source_name=source.name if source is not None else "",
+                page_number=page.number,
+            )
+            for page in pages
+        ]
+        return self.register(tasks)
 
     def delete_source(self, source_id: int) -> None:
         """Cancel a source's tasks, delete it with its pages and text, remove its file."""

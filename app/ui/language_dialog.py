@@ -68,15 +68,19 @@ class LanguageList(QListWidget):
 
 
 class LanguageDialog(QDialog):
-    """Asks which languages to read one page in again."""
+    """Asks which languages to read a page (or every page of a document) in again."""
 
     def __init__(
-        self, languages: tuple[str, ...], current: str, parent: QWidget | None = None
+        self,
+        languages: tuple[str, ...],
+        current: str,
+        parent: QWidget | None = None,
+        what: str = "this page",
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Re-run OCR")
         layout = QVBoxLayout(self)
-        label = QLabel("Read this page again with Tesseract in these languages:")
+        label = QLabel(f"Read {what} again with Tesseract in these languages:")
         label.setWordWrap(True)
         layout.addWidget(label)
         self.list = LanguageList(languages, current)

@@ -331,6 +331,7 @@ class MainWindow(QMainWindow):
         viewer = self.document_view.viewer
         viewer.languages = info.languages if info else ()
         viewer.ocr_available = info is not None
+        self.document_view.update_ocr_button()
         if info is None:
             self.tesseract_bar.show_message(
                 f"<b>OCR is not available.</b> {error} Pages with a text layer are still read.",

@@ -31,9 +31,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.library import Library
-from app.core.models import BackgroundTask, Page, Source, TaskStatus
+from app.core.models import BackgroundTask, OcrMode, Page, Source, TaskStatus
 from app.tasks.manager import ExtractionManager
 from app.ui.formatting import page_state_text, source_state_text
+from app.ui.language_dialog import LanguageDialog
 from app.ui.page_viewer import PageViewer
 from app.ui.rendering import PageRenderer, RenderRequest
 from app.ui.theme import is_dark
@@ -248,6 +249,9 @@ class DocumentView(QWidget):
         self.state_label = QLabel()
         header.addWidget(self.state_label)
         header.addSpacing(8)
+        self.ocr_all_button = QPushButton("OCR all pages…")
+        self.ocr_all_button.clicked.connect(self.rerun_ocr_all)
+        header.addWidget(self.ocr_all_button)
         self.export_button = QPushButton("Export text…")
         self.export_button.setToolTip("Save the text of every page as a .txt file")
         self.export_button.clicked.connect(self._export)
@@ -312,6 +316,7 @@ class DocumentView(QWidget):
         self.title.setText(source.name)
         self.title.setToolTip(source.original_path)
         self._update_state()
+        self.update_ocr_button()
         row = self.model.row_of(page_id) if page_id is not None else 0
         if row is None or self.model.rowCount() == 0:
             return
@@ -393,6 +398,36 @@ class DocumentView(QWidget):
         super().showEvent(event)  # type: ignore[arg-type]
         if self.source is not None:
             self._refresh_timer.start()
+
+    @Slot()
+    def rerun_ocr_all(self) -> None:
+        """Read every page of this document again with Tesseract, in chosen languages."""
+        if self.source is None:
+            return
+        viewer = self.viewer
+        current = self.manager.ocr_lang
+        if viewer.choose_language is not None:
+            lang = viewer.choose_language(current)
+        else:
+            what = f"all {self.source.page_count} pages of {self.source.name}"
+            dialog = LanguageDialog(viewer.languages, current, self, what=what)
+            lang = dialog.chosen() if dialog.exec() else None
+        if not lang:
+            return
+        self.manager.reextract_source(self.source.id, ocr=OcrMode.ALWAYS, lang=lang)
+        self.refresh()
+        if viewer.page is not None:
+            self._show_page(viewer.page.id)
+
+    def update_ocr_button(self) -> None:
+        available = self.viewer.ocr_available
+        self.ocr_all_button.setEnabled(available and self.source is not None)
+        self.ocr_all_button.setToolTip(
+            "Read every page again with Tesseract, in languages you choose (e.g. a scan"
+            " in German read as English); each page keeps its text until read again"
+            if available
+            else "Tesseract is not installed, so OCR is not available"
+        )
 
     @Slot()
     def _export(self) -> None:

@@ -361,6 +361,32 @@ def test_rerun_ocr_with_a_chosen_language(
     assert "Lorem" in viewer.text.toPlainText()
 
 
+def test_ocr_all_pages_reads_every_page_again(
+    qtbot: QtBot, window: MainWindow, library: Library, manager: ExtractionManager
+) -> None:
+    import_and_wait(qtbot, window, [FOUR_PAGES])
+    source_id = source_named(library, FOUR_PAGES.name)
+    pages = library.pages(source_id)
+    assert {p.method for p in pages} == {TextMethod.TEXT_LAYER}
+    window.open_page(pages[0].id)
+    view = window.document_view
+    qtbot.waitUntil(view.ocr_all_button.isEnabled, timeout=10_000)
+    view.viewer.choose_language = lambda current: "eng"
+    before = {t.id for t in manager.tasks()}
+    qtbot.mouseClick(view.ocr_all_button, Qt.MouseButton.LeftButton)
+    queued = [t for t in manager.tasks() if t.id not in before]
+    assert sorted(t.page_number or 0 for t in queued) == [1, 2, 3, 4]
+    assert all(t.payload == {"ocr": "always", "lang": "eng"} for t in queued)
+    assert all(t.source_name == FOUR_PAGES.name for t in queued)
+    # The page shown follows its new task (it may have started already).
+    assert view.viewer.state_text().startswith(("Waiting to be extracted", "Extracting now"))
+    qtbot.waitUntil(lambda: all(t.status is TaskStatus.COMPLETED for t in queued), timeout=120_000)
+    again = library.pages(source_id)
+    assert {p.method for p in again} == {TextMethod.OCR}
+    assert all(p.text and len(p.text.split()) > 50 for p in again)
+    qtbot.waitUntil(lambda: view.viewer.state_text().startswith("Read by OCR"), timeout=5_000)
+
+
 def test_settings_dialog_changes_ocr_and_concurrency(
     qtbot: QtBot, window: MainWindow, manager: ExtractionManager, library: Library
 ) -> None:
