@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from app.core.errors import FolioError
 from app.core.library import Library
 from tests.conftest import REPO, SAMPLES
 
@@ -129,7 +130,11 @@ def start_on_display(
 def pages_done(library_dir: Path) -> bool:
     if not (library_dir / "library.sqlite3").exists():
         return False
-    with Library(library_dir, readonly=True) as library:
+    try:
+        library = Library(library_dir, readonly=True)
+    except FolioError:
+        return False  # created but not yet set up by Folio
+    with library:
         sources = library.sources()
         if [s.name for s in sources] != [TRIVIAL.name]:
             return False

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from app.core.errors import FolioError
 from app.core.library import Library
 from app.core.models import TaskStatus, TaskType
 from tests.conftest import REPO
@@ -20,7 +21,11 @@ def running_pages(library_dir: Path) -> int:
     """How many page tasks the other process has in progress (0 before its library exists)."""
     if not (library_dir / "library.sqlite3").exists():
         return 0
-    with Library(library_dir, readonly=True) as library:
+    try:
+        library = Library(library_dir, readonly=True)
+    except FolioError:
+        return 0  # created but not yet set up by the other process
+    with library:
         return sum(
             1
             for t in library.tasks()
