@@ -59,6 +59,14 @@ def latest_tasks(manager: ExtractionManager, source_id: int) -> dict[int, Backgr
     return out
 
 
+def _page_thumb(image: QImage) -> QPixmap:
+    return QPixmap.fromImage(image).scaled(
+        PAGE_THUMB,
+        Qt.AspectRatioMode.KeepAspectRatio,
+        Qt.TransformationMode.SmoothTransformation,
+    )
+
+
 class PagesModel(QAbstractListModel):
     """The pages of one source: "Page 3" and its state, with a thumbnail."""
 
@@ -157,7 +165,7 @@ class PagesModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole:
             pixmap = self._thumbs.get(page.number)
             if pixmap is None and self.source is not None:
-                self.renderer.request(
+                image = self.renderer.request(
                     self._key(page.number),
                     RenderRequest(
                         self.library.store.path_for(self.source.sha256),
@@ -166,7 +174,9 @@ class PagesModel(QAbstractListModel):
                         PAGE_THUMB.width() * 2,
                     ),
                 )
-                return self._placeholder
+                if image is None:  # drawn in a worker; `rendered` follows
+                    return self._placeholder
+                pixmap = self._thumbs[page.number] = _page_thumb(image)
             return pixmap
         if role == Qt.ItemDataRole.ToolTipRole:
             task = self._tasks.get(page.id)
@@ -185,11 +195,7 @@ class PagesModel(QAbstractListModel):
         if key[1] != self.source.sha256 or key[3] != PAGE_THUMB.width() * 2:
             return
         number = int(key[2]) + 1
-        self._thumbs[number] = QPixmap.fromImage(image).scaled(
-            PAGE_THUMB,
-            Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.SmoothTransformation,
-        )
+        self._thumbs[number] = _page_thumb(image)
         row = number - 1
         if 0 <= row < len(self._pages):
             index = self.index(row)

@@ -233,10 +233,12 @@ class SourcesModel(QAbstractTableModel):
             pixmap = self._thumbs.get(source.sha256)
             if pixmap is None:
                 path = self.library.store.path_for(source.sha256)
-                self.renderer.request(
+                image = self.renderer.request(
                     thumb_key(source), RenderRequest(path, source.kind, 0, THUMB_SIZE.width() * 2)
                 )
-                return self._placeholder
+                if image is None:  # drawn in a worker; `rendered` follows
+                    return self._placeholder
+                pixmap = self._thumbs[source.sha256] = thumbnail(image)
             return pixmap
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == Column.NAME:

@@ -501,6 +501,21 @@ def test_thumbnails_show_the_first_page_and_line_up(
     assert len(centre) == 1
 
 
+def test_page_thumbnails_come_back_when_a_document_is_opened_again(
+    qtbot: QtBot, window: MainWindow, library: Library
+) -> None:
+    import_and_wait(qtbot, window, [TRIVIAL, FOUR_PAGES])
+    pages = window.document_view.model
+
+    def first_thumb_drawn() -> bool:
+        icon = pages.index(0).data(Qt.ItemDataRole.DecorationRole).toImage()
+        return icon.pixelColor(icon.width() // 2, icon.height() // 2).alpha() > 0
+
+    for name in (TRIVIAL.name, FOUR_PAGES.name, TRIVIAL.name):
+        window.open_source(source_named(library, name))
+        qtbot.waitUntil(first_thumb_drawn, timeout=30_000)
+
+
 def test_missing_tesseract_shows_a_banner(
     qtbot: QtBot,
     loop: qasync.QEventLoop,
