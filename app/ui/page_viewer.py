@@ -69,14 +69,19 @@ class PageImage(QScrollArea):
         self.setBackgroundRole(self.backgroundRole())
 
     def show_pixmap(self, pixmap: QPixmap) -> None:
+        self.label.setWordWrap(False)
+        self.label.setMargin(0)
         self.label.setPixmap(pixmap)
         size = pixmap.deviceIndependentSize().toSize()
         self.label.setMinimumSize(size)
         self.setWidgetResizable(True)
 
     def show_text(self, text: str) -> None:
+        """A sentence instead of the page (e.g. why it cannot be drawn), wrapped to fit."""
         self.label.setPixmap(QPixmap())
         self.label.setMinimumSize(0, 0)
+        self.label.setWordWrap(True)
+        self.label.setMargin(16)
         self.label.setText(text)
 
 
@@ -425,7 +430,9 @@ class PageViewer(QWidget):
             return
         self._wanted = key
         path = self.library.store.path_for(self.source.sha256)
-        request = RenderRequest(path, self.source.kind, self.page.number - 1, width)
+        request = RenderRequest(
+            path, self.source.kind, self.page.number - 1, width, self.source.name
+        )
         self.renderer.request(key, request, priority=10, cache=False)
 
     @Slot(object, QImage)

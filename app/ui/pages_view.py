@@ -172,6 +172,7 @@ class PagesModel(QAbstractListModel):
                         self.source.kind,
                         page.number - 1,
                         PAGE_THUMB.width() * 2,
+                        self.source.name,
                     ),
                 )
                 if image is None:  # drawn in a worker; `rendered` follows

@@ -31,6 +31,8 @@ class RenderRequest:
     kind: str
     index: int
     width: int
+    #: The document's name for messages (the stored copy is named by its hash).
+    name: str = ""
 
 
 def render_page(request: RenderRequest, workers: WorkerPool) -> QImage:
@@ -44,7 +46,7 @@ def render_page(request: RenderRequest, workers: WorkerPool) -> QImage:
             {
                 "op": "render",
                 "path": str(request.path),
-                "name": request.path.name,
+                "name": request.name or request.path.name,
                 "kind": request.kind,
                 "index": request.index,
                 "width": request.width,

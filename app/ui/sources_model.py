@@ -234,7 +234,8 @@ class SourcesModel(QAbstractTableModel):
             if pixmap is None:
                 path = self.library.store.path_for(source.sha256)
                 image = self.renderer.request(
-                    thumb_key(source), RenderRequest(path, source.kind, 0, THUMB_SIZE.width() * 2)
+                    thumb_key(source),
+                    RenderRequest(path, source.kind, 0, THUMB_SIZE.width() * 2, source.name),
                 )
                 if image is None:  # drawn in a worker; `rendered` follows
                     return self._placeholder

@@ -34,7 +34,7 @@ from app.ui.search_view import SearchRole
 from app.ui.sidebar import Section
 from app.ui.sources_model import THUMB_SIZE
 from app.ui.theme import apply_theme
-from tests.conftest import SAMPLES
+from tests.conftest import HOSTILE, SAMPLES
 
 TRIVIAL = SAMPLES / "001-trivial" / "minimal-document.pdf"
 FOUR_PAGES = SAMPLES / "004-pdflatex-4-pages" / "pdflatex-4-pages.pdf"
@@ -514,6 +514,18 @@ def test_page_thumbnails_come_back_when_a_document_is_opened_again(
     for name in (TRIVIAL.name, FOUR_PAGES.name, TRIVIAL.name):
         window.open_source(source_named(library, name))
         qtbot.waitUntil(first_thumb_drawn, timeout=30_000)
+
+
+def test_a_page_that_cannot_be_drawn_says_so_by_name(
+    qtbot: QtBot, window: MainWindow, library: Library
+) -> None:
+    damaged = HOSTILE / "qpdf-fuzz" / "69977e.fuzz"  # opens, but PDFium cannot draw it
+    import_and_wait(qtbot, window, [damaged])
+    window.open_page(library.pages(source_named(library, damaged.name))[0].id)
+    label = window.document_view.viewer.image.label
+    qtbot.waitUntil(lambda: "cannot be drawn" in label.text(), timeout=30_000)
+    assert label.text() == "Page 1 of 69977e.fuzz cannot be drawn; its text may still be readable."
+    assert label.wordWrap()
 
 
 def test_missing_tesseract_shows_a_banner(
