@@ -317,6 +317,9 @@ class PageEngine:
         self, path: Path, name: str, kind: FileKind, index: int
     ) -> tuple[Path, int | None]:
         with self._open_image(path, name) as img:
+            count = int(getattr(img, "n_frames", 1)) if kind is FileKind.TIFF else 1
+            if not 0 <= index < count:
+                raise FolioError(f"{name} has no page {index + 1} (it has {count}).")
             try:
                 frame = img
                 if kind is FileKind.TIFF and index > 0:

@@ -105,6 +105,17 @@ def test_tiff_frames_are_pages(pool: WorkerPool, tmp_path: Path) -> None:
     frames[0].save(out, save_all=True, append_images=frames[1:])
     assert probe(pool, out) == {"kind": "tiff", "pages": 2}
     assert page(pool, out, 2)["method"] == "ocr"
+    with pytest.raises(FolioError, match=r"two\.tiff has no page 3 \(it has 2\)\."):
+        page(pool, out, 3)
+
+
+def test_an_image_has_one_page(pool: WorkerPool, tmp_path: Path) -> None:
+    from PIL import Image
+
+    out = tmp_path / "one.png"
+    Image.new("L", (200, 100), 255).save(out)
+    with pytest.raises(FolioError, match=r"one\.png has no page 5 \(it has 1\)\."):
+        page(pool, out, 5)
 
 
 def test_encrypted_pdf_needs_a_password(pool: WorkerPool) -> None:
