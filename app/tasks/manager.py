@@ -112,7 +112,10 @@ class ExtractionManager(QObject):
         self.library = library
         self.finished_in_view = finished_in_view
         self._tasks: dict[int, BackgroundTask] = {}
-        self._queue: list[tuple[int, int]] = []  # (-priority, id); stale entries skipped
+        # (-priority, kind, id): higher priority first, imports before page reading at the
+        # same priority (they are quick and make the document appear), then the oldest.
+        # Stale entries (a task re-queued with a new priority) are skipped.
+        self._queue: list[tuple[int, int, int]] = []
         self._running: dict[int, Job] = {}
         self._finishing: dict[int, Job] = {}  # cancelled jobs whose thread has not returned
         self._changed: dict[int, set[str]] = {}
@@ -154,7 +157,7 @@ class ExtractionManager(QObject):
         for task in self.library.tasks(include_hidden=False):
             self._tasks[task.id] = task
             if task.status is TaskStatus.PENDING:
-                heapq.heappush(self._queue, (-task.priority, task.id))
+                self._enqueue(task)
         active = [t for t in self._tasks.values() if t.status.is_active]
         self._batch.added(
             len(active), sum(1 for t in active if t.task_type is TaskType.TEXT_EXTRACTION)
@@ -243,7 +246,7 @@ class ExtractionManager(QObject):
         if self._running:
             return False
         while self._queue:
-            neg_priority, task_id = self._queue[0]
+            neg_priority, _kind, task_id = self._queue[0]
             task = self._tasks.get(task_id)
             if (
                 task is not None
@@ -332,7 +335,7 @@ class ExtractionManager(QObject):
             self.workers.warm(self._concurrency)
         for task in tasks:
             self._tasks[task.id] = task
-            heapq.heappush(self._queue, (-task.priority, task.id))
+            self._enqueue(task)
         self._batch.added(
             len(tasks), sum(1 for t in tasks if t.task_type is TaskType.TEXT_EXTRACTION)
         )
@@ -513,7 +516,7 @@ class ExtractionManager(QObject):
         for offset, task_id in enumerate(reversed(ids)):
             task = self._tasks[task_id]
             task.priority = top + 1 + offset
-            heapq.heappush(self._queue, (-task.priority, task.id))
+            self._enqueue(task)
             changed.append(task)
             self._mark(task.id, "priority")
         with self.library.transaction() as db:
@@ -566,11 +569,15 @@ class ExtractionManager(QObject):
 
     # -- the queue -------------------------------------------------------------------
 
+    def _enqueue(self, task: BackgroundTask) -> None:
+        kind = 0 if task.task_type is TaskType.IMPORT else 1
+        heapq.heappush(self._queue, (-task.priority, kind, task.id))
+
     def _schedule(self) -> None:
         if not self._started or self._stopping or self._paused:
             return
         while len(self._running) < self._concurrency and self._queue:
-            neg_priority, task_id = heapq.heappop(self._queue)
+            neg_priority, _kind, task_id = heapq.heappop(self._queue)
             task = self._tasks.get(task_id)
             if task is None or task.status is not TaskStatus.PENDING:
                 continue
@@ -671,7 +678,7 @@ class ExtractionManager(QObject):
         if job is not None and task is not None and task.status is TaskStatus.IN_PROGRESS:
             # Stopped from elsewhere (shutdown); the task resumes later.
             task.status = TaskStatus.PENDING
-            heapq.heappush(self._queue, (-task.priority, task.id))
+            self._enqueue(task)
         self._schedule()
 
     def _transition(self, task: BackgroundTask, status: TaskStatus) -> None:

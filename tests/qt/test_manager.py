@@ -229,6 +229,28 @@ def test_priority_then_age(
     assert all("stored copy" in (t.error or "") for t in tasks)
 
 
+def test_a_new_import_runs_before_the_pages_already_waiting(
+    qtbot: QtBot, manager: ExtractionManager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dropped document appears at once, even behind a long queue of pages to read."""
+    manager.set_concurrency(1)
+    manager.pause()
+    waiting = manager.register(_page_tasks(manager, 3))
+    (new_import,) = manager.import_files([TRIVIAL])
+    started: list[int] = []
+    real_start = manager._start
+
+    def record(task: BackgroundTask) -> None:
+        started.append(task.id)
+        real_start(task)
+
+    monkeypatch.setattr(manager, "_start", record)
+    manager.resume()
+    wait_idle(qtbot, manager)
+    assert started[0] == new_import.id
+    assert [i for i in started if i in {t.id for t in waiting}] == [t.id for t in waiting]
+
+
 OCR_IMAGES = [
     SAMPLES / "018-base64-image" / "page-0-QuickPDFImd32aa1ab.png",
     SAMPLES / "025-attachment" / "image.png",
