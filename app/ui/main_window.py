@@ -507,7 +507,10 @@ class MainWindow(QMainWindow):
         focus = QApplication.focusWidget()
         if focus is not None and focus.window() is self and hasattr(focus, "copy"):
             return focus
-        if self.library_stack.currentWidget() is self.document_view:
+        if (
+            self.sidebar.section() is Section.LIBRARY
+            and self.library_stack.currentWidget() is self.document_view
+        ):
             return self.document_view.viewer.text
         return None
 
@@ -527,10 +530,16 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def select_all(self) -> None:
+        """Select all of what is in front: a text field's text, every task, every document."""
         target = self._text_target()
         if target is not None and hasattr(target, "selectAll"):
             target.selectAll()
-        elif self.library_stack.currentWidget() is self.sources_view:
+        elif self.sidebar.section() is Section.TASKS:
+            self.tasks_page.view.selectAll()
+        elif (
+            self.sidebar.section() is Section.LIBRARY
+            and self.library_stack.currentWidget() is self.sources_view
+        ):
             self.sources_view.view.selectAll()
 
     # -- dialogs -----------------------------------------------------------------------

@@ -528,6 +528,21 @@ def test_a_page_that_cannot_be_drawn_says_so_by_name(
     assert label.wordWrap()
 
 
+def test_select_all_on_the_tasks_page_selects_every_task(
+    qtbot: QtBot, window: MainWindow, manager: ExtractionManager, library: Library
+) -> None:
+    import_and_wait(qtbot, window, [TRIVIAL, FOUR_PAGES])
+    window.open_page(library.pages(source_named(library, TRIVIAL.name))[0].id)
+    window.show_section(Section.TASKS)
+    page = window.tasks_page
+    qtbot.waitUntil(lambda: page.model.rowCount() == len(manager.tasks()), timeout=5_000)
+    page.view.setFocus()
+    window.select_all_action.trigger()
+    assert sorted(page.selected_task_ids()) == sorted(t.id for t in manager.tasks())
+    # The page viewer behind the Library section kept its text unselected.
+    assert not window.document_view.viewer.text.textCursor().hasSelection()
+
+
 def test_missing_tesseract_shows_a_banner(
     qtbot: QtBot,
     loop: qasync.QEventLoop,
