@@ -634,7 +634,12 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.NoButton,
             self,
         )
-        box.setInformativeText("They stop now and carry on the next time you open Folio.")
+        box.setInformativeText(
+            "The queue is paused: they stay waiting, also after the next start, until you"
+            " press Resume on the Tasks page."
+            if self.manager.paused
+            else "They stop now and carry on the next time you open Folio."
+        )
         quit_button = box.addButton("Quit", QMessageBox.ButtonRole.DestructiveRole)
         keep = box.addButton("Keep running", QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(keep)

@@ -110,6 +110,10 @@ _DEFAULT_WIDTHS: dict[Column, int] = {
 }
 
 
+#: How long the outcome of an action stays under the table.
+SAY_FOR_MS = 30_000
+
+
 def plural(count: int, word: str, words: str | None = None) -> str:
     return f"{count} {word if count == 1 else (words or word + 's')}"
 
@@ -651,6 +655,11 @@ class TasksPage(QWidget):
         self._save_timer.setInterval(400)
         self._clock = QTimer(self)
         self._clock.setInterval(1000)
+        self._said_until_new_work = False
+        self._say_timer = QTimer(self)
+        self._say_timer.setSingleShot(True)
+        self._say_timer.setInterval(SAY_FOR_MS)
+        self._say_timer.timeout.connect(self._forget_said)
 
     def _apply_default_columns(self) -> None:
         header = self.view.horizontalHeader()
@@ -664,6 +673,7 @@ class TasksPage(QWidget):
     def _connect(self) -> None:
         m = self.manager
         m.tasksChanged.connect(self._on_tasks_changed)
+        m.tasksAdded.connect(self._on_tasks_added)
         m.clearedChanged.connect(self._show_cleared_count)
         self._show_cleared_count(m.cleared_count)
         m.tasksRemoved.connect(self._on_tasks_removed)
@@ -803,9 +813,26 @@ class TasksPage(QWidget):
 
     # -- actions -------------------------------------------------------------------------
 
-    def say(self, text: str) -> None:
-        """Show the outcome of the last action under the table."""
+    def say(self, text: str, *, until_new_work: bool = False) -> None:
+        """Show the outcome of the last action under the table, for a while.
+
+        `until_new_work`: also gone as soon as new tasks arrive (e.g. "Folio
+        finished its tasks", which a new import makes untrue).
+        """
         self.status_line.setText(text)
+        self._said_until_new_work = until_new_work
+        self._say_timer.start()
+
+    @Slot()
+    def _forget_said(self) -> None:
+        self._say_timer.stop()
+        self._said_until_new_work = False
+        self.status_line.clear()
+
+    @Slot(object)
+    def _on_tasks_added(self, tasks: list[BackgroundTask]) -> None:
+        if self._said_until_new_work and any(t.status.is_active for t in tasks):
+            self._forget_said()
 
     @Slot()
     def cancel_selected(self) -> None:
@@ -1140,7 +1167,7 @@ class TasksPage(QWidget):
     def _on_batch_finished(self, progress: AggregateProgress) -> None:
         if progress.total:
             title, text = batch_message(progress)
-            self.say(f"{title}. {text}")
+            self.say(f"{title}. {text}", until_new_work=True)
 
     @Slot(bool)
     def _show_paused(self, paused: bool) -> None:

@@ -652,6 +652,11 @@ def test_retry_selected_and_retry_all_failed(
     assert retried == {first.id, again.id, second.id}
     wait_idle(qtbot, manager)
     assert page.status_line.text().startswith("Folio finished its tasks: 2 failed.")
+    # New work makes "finished" untrue: the line goes.
+    manager.import_files([TRIVIAL])
+    manager.flush_now()
+    assert page.status_line.text() == ""
+    wait_idle(qtbot, manager)
 
 
 def test_move_to_top_runs_the_task_next(
