@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.theme import checkbox_sheet
+
 #: Names for the language codes Folio is most often used with; others show their code.
 LANGUAGE_NAMES = {
     "eng": "English",
@@ -79,6 +81,7 @@ class LanguageDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Re-run OCR")
+        self.setStyleSheet(checkbox_sheet())
         layout = QVBoxLayout(self)
         label = QLabel(f"Read {what} again with Tesseract in these languages:")
         label.setWordWrap(True)

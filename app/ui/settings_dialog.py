@@ -25,6 +25,7 @@ from app.core.models import OcrMode
 from app.extraction.tesseract import TesseractInfo
 from app.tasks.manager import ExtractionManager
 from app.ui.language_dialog import LanguageList
+from app.ui.theme import checkbox_sheet
 
 OCR_MODE_LABELS = {
     OcrMode.AUTO: "Automatic — OCR only pages without a text layer",
@@ -53,6 +54,7 @@ class SettingsDialog(QDialog):
         self.library_folder = library_folder
         self.setWindowTitle("Settings")
         self.setMinimumWidth(560)
+        self.setStyleSheet(checkbox_sheet())
         layout = QVBoxLayout(self)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)

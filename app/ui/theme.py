@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
+from app.core.paths import resources_dir
+
 
 def is_dark(palette: QPalette) -> bool:
     return palette.color(QPalette.ColorRole.Window).lightness() < 128
@@ -46,6 +48,28 @@ def dark_palette() -> QPalette:
     }.items():
         p.setColor(group.Disabled, r, QColor(value))
     return p
+
+
+#: Fusion outlines a checkbox in a shade of the window colour, which vanishes on a
+#: dark window: dialogs with checkboxes draw them with a visible edge (and a tick).
+_DARK_CHECKBOX_SHEET = """
+QCheckBox::indicator, QAbstractItemView::indicator {
+    border: 1px solid #9aa0a6; border-radius: 2px; background: #17181a;
+    width: 13px; height: 13px;
+}
+QCheckBox::indicator:checked, QAbstractItemView::indicator:checked {
+    border-color: #8ab4f8; background: #3b6fc4; image: url("TICK");
+}
+QCheckBox::indicator:disabled, QAbstractItemView::indicator:disabled { border-color: #5f6368; }
+"""
+
+
+def checkbox_sheet() -> str:
+    """The style sheet for dialogs with checkboxes, for the current palette."""
+    if not is_dark(QApplication.palette()):
+        return ""
+    tick = (resources_dir() / "ui" / "check-dark.svg").as_posix()
+    return _DARK_CHECKBOX_SHEET.replace("TICK", tick)
 
 
 def apply_theme(app: QApplication, theme: str) -> None:

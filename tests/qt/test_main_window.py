@@ -623,6 +623,20 @@ def test_dark_palette_is_readable(qtbot: QtBot, window: MainWindow) -> None:
             assert contrast(fg, bg, palette) >= 4.5, (fg, bg)
         # Every part follows a switch while the window is open, styled ones too.
         assert dark_parts(window) == {"tasks table": True, "task details": True, "banner": True}
+        # An empty checkbox has an edge one can see on the dark window.
+        dialog = window.settings_dialog()
+        dialog.api.setChecked(False)
+        dialog.resize(600, 400)
+        dialog.show()
+        box = dialog.api.grab().toImage()
+        edge = [
+            (x, y)
+            for x in range(min(20, box.width()))
+            for y in range(box.height())
+            if box.pixelColor(x, y).lightness() > 120
+        ]
+        assert edge, "the empty checkbox is invisible on the dark window"
+        dialog.close()
         window.set_theme("light")
         palette = QApplication.palette()
         assert palette.color(role.Window).lightness() > 180
