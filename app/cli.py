@@ -359,7 +359,8 @@ def cmd_tasks(args: argparse.Namespace) -> int:
                 _print_json({"cancelled": remote["cancelled"], "skipped": remote["skipped"]})
             else:
                 print(remote["summary"])
-            return EXIT_OK
+            skipped = {int(k): v for k, v in remote["skipped"].items()}
+            return _report_not_found(skipped, folder)
     if args.action == "retry" and (args.ids or args.failed):
         remote = _send(folder, {"op": "retry", "ids": args.ids, "failed": args.failed})
         if remote is not None:
@@ -367,7 +368,8 @@ def cmd_tasks(args: argparse.Namespace) -> int:
                 _print_json(remote["tasks"])
             else:
                 print(f"Queued {len(remote['tasks'])} task(s) in the Folio window.")
-            return EXIT_OK
+            skipped = {int(k): v for k, v in remote.get("skipped", {}).items()}
+            return _report_not_retried(skipped, folder)
     with Library(folder) as library:
         library.acquire_writer_lock()
         if args.action == "cancel":
@@ -379,15 +381,36 @@ def cmd_tasks(args: argparse.Namespace) -> int:
             print("folio: tasks retry: give task ids or --failed.", file=sys.stderr)
             return EXIT_USAGE
 
+        skipped: dict[int, str] = {}
+
         def retry(manager: Any) -> None:
             if args.failed:
                 manager.retry_failed()
             if args.ids:
-                manager.retry(args.ids)
+                skipped.update(manager.retry_explained(args.ids)[1])
 
         tasks, failed = _run_manager(library, retry, args.json)
         _print_tasks(tasks, args.json)
-        return EXIT_INPUT_FAILED if failed else EXIT_OK
+        refused = _report_not_retried(skipped, folder)
+        return EXIT_INPUT_FAILED if failed or refused else EXIT_OK
+
+
+def _report_not_found(skipped: dict[int, str], folder: Path) -> int:
+    """One line per task id that does not exist; exit 1 if any."""
+    missing = [i for i, reason in skipped.items() if reason == "not found"]
+    for task_id in missing:
+        print(f"folio: there is no task {task_id} in {folder}.", file=sys.stderr)
+    return EXIT_INPUT_FAILED if missing else EXIT_OK
+
+
+def _report_not_retried(skipped: dict[int, str], folder: Path) -> int:
+    """One line per task id that could not be retried, with why; exit 1 if any."""
+    for task_id, reason in skipped.items():
+        if reason == "not found":
+            print(f"folio: there is no task {task_id} in {folder}.", file=sys.stderr)
+        else:
+            print(f"folio: task {task_id} was not retried: {reason}.", file=sys.stderr)
+    return EXIT_INPUT_FAILED if skipped else EXIT_OK
 
 
 def _cancel(library: Library, args: argparse.Namespace) -> int:
@@ -405,10 +428,7 @@ def _cancel(library: Library, args: argparse.Namespace) -> int:
         _print_json({"cancelled": outcome.cancelled, "skipped": outcome.skipped})
     else:
         print(outcome.summary())
-    not_found = [i for i, reason in outcome.skipped.items() if reason == "not found"]
-    for task_id in not_found:
-        print(f"folio: there is no task {task_id} in {library.folder}.", file=sys.stderr)
-    return EXIT_INPUT_FAILED if not_found else EXIT_OK
+    return _report_not_found(outcome.skipped, library.folder)
 
 
 def cmd_sources(args: argparse.Namespace) -> int:

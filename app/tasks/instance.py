@@ -151,9 +151,15 @@ class InstanceServer(QObject):
             }
         if op == "retry":
             new = m.retry_failed() if request.get("failed") else []
+            skipped: dict[int, str] = {}
             if request.get("ids"):
-                new += m.retry([int(i) for i in request["ids"]])
-            return {"ok": True, "tasks": [t.to_json() for t in new]}
+                more, skipped = m.retry_explained([int(i) for i in request["ids"]])
+                new += more
+            return {
+                "ok": True,
+                "tasks": [t.to_json() for t in new],
+                "skipped": {str(k): v for k, v in skipped.items()},
+            }
         if op == "status":
             active = [t for t in m.tasks() if t.status.is_active]
             return {

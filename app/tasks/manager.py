@@ -471,16 +471,32 @@ class ExtractionManager(QObject):
 
     def retry(self, task_ids: Iterable[int]) -> list[BackgroundTask]:
         """A new task for each failed or cancelled one, pointing back with `retryOf`."""
+        return self.retry_explained(task_ids)[0]
+
+    def retry_explained(
+        self, task_ids: Iterable[int]
+    ) -> tuple[list[BackgroundTask], dict[int, str]]:
+        """`retry`, with the reason each task that was not retried was skipped."""
         retried = self._retried_ids()
         new: list[BackgroundTask] = []
+        skipped: dict[int, str] = {}
         for task_id in dict.fromkeys(task_ids):
             old = self._tasks.get(task_id) or self.library.task(task_id)
-            if old is None or old.status not in (TaskStatus.FAILED, TaskStatus.CANCELLED):
+            if old is None:
+                skipped[task_id] = "not found"
+                continue
+            if old.status not in (TaskStatus.FAILED, TaskStatus.CANCELLED):
+                skipped[task_id] = (
+                    f"it is {old.status.value.replace('_', ' ')}; only failed or cancelled"
+                    " tasks can be retried"
+                )
                 continue
             if old.id in retried:
+                skipped[task_id] = "it was retried already"
                 continue
             if old.task_type is TaskType.TEXT_EXTRACTION and old.page_id is None:
-                continue  # its document was deleted
+                skipped[task_id] = "its document was deleted"
+                continue
             new.append(
                 BackgroundTask(
                     id=0,
@@ -498,7 +514,7 @@ class ExtractionManager(QObject):
                     page_number=old.page_number,
                 )
             )
-        return self.register(new)
+        return self.register(new), skipped
 
     def retry_failed(self) -> list[BackgroundTask]:
         return self.retry(t.id for t in self.library.tasks(statuses=[TaskStatus.FAILED]))

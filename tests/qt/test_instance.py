@@ -68,6 +68,25 @@ def test_cli_cancel_and_import_go_through_the_window(
     assert len(manager.library.sources()) == 1
 
 
+def test_cli_says_why_tasks_were_not_cancelled_or_retried(
+    qtbot: QtBot, running: tuple[ExtractionManager, InstanceServer], library_dir: Path
+) -> None:
+    manager, _server = running
+    manager.import_files([TRIVIAL])
+    qtbot.waitUntil(lambda: len(manager.tasks()) == 2 and manager.is_idle(), timeout=60_000)
+    done = manager.tasks()[0]
+    assert done.status is TaskStatus.COMPLETED
+    missing = run_cli(qtbot, "--library", library_dir, "tasks", "cancel", "99999")
+    assert missing.returncode == 1
+    assert "folio: there is no task 99999" in missing.stderr
+    again = run_cli(qtbot, "--library", library_dir, "tasks", "retry", str(done.id))
+    assert again.returncode == 1
+    assert (
+        f"folio: task {done.id} was not retried: it is completed; only failed or cancelled"
+        " tasks can be retried." in again.stderr
+    )
+
+
 def test_second_launch_hands_files_over(
     qtbot: QtBot, running: tuple[ExtractionManager, InstanceServer], library_dir: Path
 ) -> None:
