@@ -550,8 +550,17 @@ class ExtractionManager(QObject):
         return bool(ids)
 
     def clear_finished(self) -> list[int]:
-        """Take finished tasks out of view; the library keeps their history."""
-        ids = [t.id for t in self._tasks.values() if t.status.is_terminal]
+        """Take finished tasks out of view; the library keeps their history.
+
+        Failures that still need attention (not retried) stay: they are work the
+        user has not dealt with, and a failed import is the only trace of its file.
+        """
+        retried = {t.retry_of for t in self._tasks.values() if t.retry_of is not None}
+        ids = [
+            t.id
+            for t in self._tasks.values()
+            if t.status.is_terminal and (t.status is not TaskStatus.FAILED or t.id in retried)
+        ]
         if ids:
             self.library.hide_tasks(ids)
             for task_id in ids:

@@ -1065,13 +1065,16 @@ class TasksPage(QWidget):
             )
 
         counts = self.model.counts()
-        finished = sum(counts[s] for s in TaskStatus if s.is_terminal)
+        attention = self.model.attention_count
+        finished = sum(counts[s] for s in TaskStatus if s.is_terminal) - attention
         self.clear_finished_action.setEnabled(finished > 0)
         self.clear_finished_action.setToolTip(
             f"Take {plural(finished, 'finished task')} out of this list; the library keeps"
             " their history."
+            + (f" The {plural(attention, 'failure')} to deal with stay." if attention else "")
             if finished
             else "No finished task to clear."
+            + (" Failures stay until they are retried." if attention else "")
         )
 
         target = self._target_task()
