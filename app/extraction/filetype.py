@@ -64,5 +64,11 @@ def sniff(path: Path) -> FileKind:
         raise FolioError(f"{path} is empty (0 bytes); check that it was saved completely.")
     kind = sniff_bytes(head)
     if kind is None:
+        if path.suffix.lower() in KNOWN_EXTENSIONS:
+            # Named like one: telling the user to convert a ".pdf" to PDF would not help.
+            raise FolioError(
+                f"{path} is not {SUPPORTED_DESCRIPTION} inside, whatever its name says: it is"
+                " damaged or another kind of file; save it again from the program that made it."
+            )
         raise FolioError(f"{path} is not {SUPPORTED_DESCRIPTION}; convert it to PDF to import it.")
     return kind

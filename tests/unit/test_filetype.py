@@ -37,8 +37,14 @@ def test_corpus_kinds(rel: str, kind: FileKind) -> None:
 def test_text_file_named_png_is_refused(tmp_path: Path) -> None:
     fake = tmp_path / "list.png"
     fake.write_text("/etc/passwd\n/etc/hostname\n")
-    with pytest.raises(FolioError, match=r"list\.png is not a PDF or an image"):
+    with pytest.raises(FolioError, match=r"list\.png is not a PDF or an image") as refused:
         sniff(fake)
+    # Named like an image: the advice is not "convert it to PDF".
+    assert "damaged or another kind of file" in refused.value.message
+    other = tmp_path / "notes.txt"
+    other.write_text("just notes")
+    with pytest.raises(FolioError, match=r"notes\.txt .*; convert it to PDF to import it\."):
+        sniff(other)
 
 
 def test_empty_file_says_empty(tmp_path: Path) -> None:
