@@ -18,6 +18,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -327,7 +328,8 @@ def reveal_original(parent: QWidget, source: Source, library: Library) -> None:
     """Open the folder that holds the original file, or say it is gone."""
     original = Path(source.original_path)
     if original.exists():
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(original.parent)))
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(original.parent))):
+            _say_where(parent, original)
         return
     box = QMessageBox(
         QMessageBox.Icon.Information,
@@ -341,4 +343,23 @@ def reveal_original(parent: QWidget, source: Source, library: Library) -> None:
     box.addButton(QMessageBox.StandardButton.Close)
     box.exec()
     if box.clickedButton() is open_copy:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(library.store.path_for(source.sha256))))
+        copy = library.store.path_for(source.sha256)
+        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(copy))):
+            _say_where(parent, copy)
+
+
+def _say_where(parent: QWidget, path: Path) -> None:
+    """No file manager or viewer could be opened: give the path, ready to copy."""
+    box = QMessageBox(
+        QMessageBox.Icon.Information,
+        "Show file",
+        f"No program could be opened to show {path.name}. It is at:\n{path}",
+        QMessageBox.StandardButton.NoButton,
+        parent,
+    )
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    copy = box.addButton("Copy path", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QMessageBox.StandardButton.Close)
+    box.exec()
+    if box.clickedButton() is copy:
+        QApplication.clipboard().setText(str(path))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import qasync
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QTimer, QUrl
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDragLeaveEvent,
@@ -541,6 +541,33 @@ def test_select_all_on_the_tasks_page_selects_every_task(
     assert sorted(page.selected_task_ids()) == sorted(t.id for t in manager.tasks())
     # The page viewer behind the Library section kept its text unselected.
     assert not window.document_view.viewer.text.textCursor().hasSelection()
+
+
+def test_show_original_without_a_file_manager_gives_the_path(
+    qtbot: QtBot, window: MainWindow, library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtGui import QDesktopServices
+
+    from app.ui.sources_view import reveal_original
+
+    import_and_wait(qtbot, window, [TRIVIAL])
+    (source,) = library.sources()
+    # No file manager on this machine to open (none is installed in the test set-up).
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: False)
+    seen: list[str] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if box is None:
+            QTimer.singleShot(20, answer)
+            return
+        seen.append(box.text())  # type: ignore[attr-defined]
+        next(b for b in box.buttons() if b.text() == "Copy path").click()  # type: ignore[attr-defined]
+
+    QTimer.singleShot(0, answer)
+    reveal_original(window, source, library)
+    assert seen == [f"No program could be opened to show {TRIVIAL.name}. It is at:\n{TRIVIAL}"]
+    assert QApplication.clipboard().text() == str(TRIVIAL)
 
 
 def test_missing_tesseract_shows_a_banner(
