@@ -974,6 +974,10 @@ class TasksPage(QWidget):
         if which is not self.proxy.status_filter:
             self.proxy.set_status_filter(which)
             self._schedule_save()
+            # Another list: start at its top left (an old scroll position would hide
+            # the checkboxes and put a different task under the pointer).
+            self.view.scrollToTop()
+            self.view.horizontalScrollBar().setValue(0)
         self._request_refresh()
 
     # -- keeping the controls right ------------------------------------------------------
