@@ -167,6 +167,8 @@ class SourceState:
     completed: int
     failed: int
     active: int
+    #: Pages without text whose latest task was cancelled (nothing will read them).
+    cancelled: int = 0
 
 
 def _task_from_row(row: Sequence[Any]) -> BackgroundTask:
@@ -389,7 +391,8 @@ class Library:
                    COUNT(*),
                    SUM(pt.page_id IS NOT NULL),
                    SUM(pt.page_id IS NULL AND lt.status = 'failed'),
-                   SUM(lt.status IN ('pending', 'in_progress'))
+                   SUM(lt.status IN ('pending', 'in_progress')),
+                   SUM(pt.page_id IS NULL AND lt.status = 'cancelled')
             FROM pages p
             LEFT JOIN page_text pt ON pt.page_id = p.id
             LEFT JOIN (
@@ -399,7 +402,10 @@ class Library:
             GROUP BY p.source_id
             """
         )
-        return {row[0]: SourceState(row[1], row[2] or 0, row[3] or 0, row[4] or 0) for row in rows}
+        return {
+            row[0]: SourceState(row[1], row[2] or 0, row[3] or 0, row[4] or 0, row[5] or 0)
+            for row in rows
+        }
 
     def add_source(
         self,

@@ -24,6 +24,8 @@ def source_text(
         task = tasks.get(page.id)
         if task is not None and task.status is TaskStatus.FAILED:
             parts.append(f"[text extraction failed: {task.error or 'no reason given'}]\n")
+        elif task is not None and task.status is TaskStatus.CANCELLED:
+            parts.append("[text extraction was cancelled; retry it on the Tasks page]\n")
         else:
             parts.append("[text not extracted yet]\n")
     return "".join(parts)

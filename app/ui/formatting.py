@@ -35,6 +35,8 @@ def source_state_text(state: SourceState | None, page_count: int) -> str:
     text = f"{state.completed}/{state.total} pages"
     if state.failed:
         text += f" · {state.failed} failed"
+    if state.cancelled:
+        text += f" · {state.cancelled} cancelled"
     return text
 
 

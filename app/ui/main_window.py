@@ -482,9 +482,11 @@ class MainWindow(QMainWindow):
         if not path:
             return
         text = library_source_text(self.library, source, latest_tasks(self.manager, source_id))
-        spawn(self._write_export(Path(path), text))
+        state = self.library.source_states().get(source_id)
+        missing = state.total - state.completed if state is not None else source.page_count
+        spawn(self._write_export(Path(path), text, missing))
 
-    async def _write_export(self, path: Path, text: str) -> None:
+    async def _write_export(self, path: Path, text: str, missing: int = 0) -> None:
         try:
             await asyncio.to_thread(write_text, path, text)
         except OSError as exc:
@@ -493,7 +495,12 @@ class MainWindow(QMainWindow):
                 MessageKind.ERROR,
             )
         else:
-            self.statusBar().showMessage(f"Saved the text to {path}", 6000)
+            note = (
+                f" ({plural(missing, 'page')} without text: see the notes in the file)"
+                if missing
+                else ""
+            )
+            self.statusBar().showMessage(f"Saved the text to {path}{note}", 8000)
 
     @Slot(int)
     def _reveal_source(self, source_id: int) -> None:

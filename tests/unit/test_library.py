@@ -169,3 +169,41 @@ def test_backup_then_restore_after_corruption(library_dir: Path) -> None:
         assert [s.name for s in lib.sources()] == ["Kept.pdf"]
         assert lib.integrity_check() == "ok"
     assert list(library_dir.glob("library.sqlite3.before-restore-*"))
+
+
+def test_pages_whose_reading_was_cancelled_are_counted(library_dir: Path) -> None:
+    from app.ui.formatting import source_state_text
+
+    with Library(library_dir) as lib:
+        with lib.transaction() as db:
+            source, pages = lib.add_source(
+                sha256="ef" * 32,
+                name="Scan.pdf",
+                original_path="/x/Scan.pdf",
+                kind="pdf",
+                size=10,
+                page_count=3,
+                db=db,
+            )
+            lib.save_page_text(db, pages[0].id, "read", TextMethod.OCR, 90.0)
+            lib.insert_tasks(
+                [
+                    BackgroundTask(
+                        0,
+                        TaskType.TEXT_EXTRACTION,
+                        status,
+                        now_iso(),
+                        source_id=source.id,
+                        page_id=page.id,
+                    )
+                    for page, status in zip(
+                        pages,
+                        [TaskStatus.COMPLETED, TaskStatus.CANCELLED, TaskStatus.FAILED],
+                        strict=True,
+                    )
+                ],
+                db,
+            )
+        state = lib.source_states()[source.id]
+        assert (state.completed, state.failed, state.cancelled) == (1, 1, 1)
+        assert source_state_text(state, 3) == "1/3 pages · 1 failed · 1 cancelled"
