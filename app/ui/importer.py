@@ -105,16 +105,21 @@ class ImportFlow(QObject):
         sourceImported(int): a new source from one of our imports.
         existingSourceFound(int, str): a dropped file was already in the library
             (source id, the import task's message).
+        duplicatesFound(list): of several files imported together, these names were
+            already in the library (once, when all of them are done).
     """
 
     collected = Signal(object)
     sourceImported = Signal(int)
     existingSourceFound = Signal(int, str)
+    duplicatesFound = Signal(list)
 
     def __init__(self, manager: ExtractionManager, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.manager = manager
         self._watched: set[int] = set()
+        # Imports of several files: task id -> (the batch's unfinished ids, its duplicates).
+        self._batches: dict[int, tuple[set[int], list[str]]] = {}
         manager.tasksChanged.connect(self._on_tasks_changed)
         manager.tasksAdded.connect(self._on_tasks_added)
 
@@ -129,6 +134,10 @@ class ImportFlow(QObject):
         if collected.files:
             tasks = self.manager.import_files(collected.files)
             self._watched.update(t.id for t in tasks)
+            if len(tasks) > 1:
+                batch: tuple[set[int], list[str]] = ({t.id for t in tasks}, [])
+                for task in tasks:
+                    self._batches[task.id] = batch
         self.collected.emit(collected)
         return collected
 
@@ -149,8 +158,16 @@ class ImportFlow(QObject):
             if task is None or not task.status.is_terminal:
                 continue
             self._watched.discard(task_id)
+            batch = self._batches.pop(task_id, None)
             if task.status is TaskStatus.COMPLETED and task.source_id is not None:
-                if task.message.startswith(ALREADY_PREFIX):
+                if not task.message.startswith(ALREADY_PREFIX):
+                    self.sourceImported.emit(task.source_id)
+                elif batch is None:  # one file: show the document it already is
                     self.existingSourceFound.emit(task.source_id, task.message)
                 else:
-                    self.sourceImported.emit(task.source_id)
+                    batch[1].append(str(task.payload.get("name") or task.source_name))
+            if batch is not None:
+                batch[0].discard(task_id)
+                if not batch[0] and batch[1]:
+                    # Several files: one summary once all are done, without leaving the view.
+                    self.duplicatesFound.emit(sorted(batch[1]))

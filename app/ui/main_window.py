@@ -285,6 +285,7 @@ class MainWindow(QMainWindow):
         self.search_view.openPageRequested.connect(self.open_page)
         self.importer.collected.connect(self._on_collected)
         self.importer.existingSourceFound.connect(self._on_existing_source)
+        self.importer.duplicatesFound.connect(self._on_duplicates)
         self.manager.sourceRemoved.connect(self._on_source_removed)
         self.library_stack.currentChanged.connect(self._update_actions)
         self.stack.currentChanged.connect(self._update_actions)
@@ -444,6 +445,15 @@ class MainWindow(QMainWindow):
             self.message_bar.show_message(text, kind)
         else:
             self.statusBar().showMessage(text, 6000)
+
+    @Slot(list)
+    def _on_duplicates(self, names: list[str]) -> None:
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        self.message_bar.show_message(
+            f"{plural(len(names), 'file was', 'files were')} already in the library, so"
+            f" {'it was' if len(names) == 1 else 'they were'} not added again: {shown}.",
+            MessageKind.INFO,
+        )
 
     @Slot(int, str)
     def _on_existing_source(self, source_id: int, message: str) -> None:

@@ -260,6 +260,21 @@ def test_files_the_platform_asks_to_open_are_imported(
     wait_idle(qtbot, window.manager)
 
 
+def test_several_files_already_there_give_one_summary_and_no_jump(
+    qtbot: QtBot, window: MainWindow, library: Library
+) -> None:
+    import_and_wait(qtbot, window, [TRIVIAL, FOUR_PAGES])
+    window.show_section(Section.TASKS)
+    with qtbot.waitSignal(window.importer.duplicatesFound, timeout=30_000):
+        window.import_paths([str(TRIVIAL), str(FOUR_PAGES)])
+    assert window.message_bar.text() == (
+        "2 files were already in the library, so they were not added again: "
+        "minimal-document.pdf, pdflatex-4-pages.pdf."
+    )
+    assert window.sidebar.section() is Section.TASKS
+    assert len(library.sources()) == 2
+
+
 def test_folder_drop_imports_supported_files_and_reports_the_rest(
     qtbot: QtBot, window: MainWindow, library: Library, tmp_path: Path
 ) -> None:
