@@ -172,6 +172,7 @@ class SourceState:
 
 
 def _task_from_row(row: Sequence[Any]) -> BackgroundTask:
+    payload = json.loads(row[15]) if row[15] else {}
     return BackgroundTask(
         id=row[0],
         task_type=TaskType(row[1]),
@@ -188,9 +189,10 @@ def _task_from_row(row: Sequence[Any]) -> BackgroundTask:
         attempt=row[12],
         retry_of=row[13],
         interrupted=row[14],
-        payload=json.loads(row[15]) if row[15] else {},
-        source_name=row[16] or "",
-        page_number=row[17],
+        payload=payload,
+        # A deleted document's name and page number were kept in the payload.
+        source_name=row[16] or str(payload.get("source_name") or ""),
+        page_number=row[17] if row[17] is not None else payload.get("page_number"),
     )
 
 
@@ -442,9 +444,22 @@ class Library:
     def delete_source(self, source_id: int) -> str | None:
         """Delete a source with its pages and text; return its hash for the store."""
         with self.transaction() as db:
-            row = db.execute("SELECT sha256 FROM sources WHERE id = ?", (source_id,)).fetchone()
+            row = db.execute(
+                "SELECT sha256, name FROM sources WHERE id = ?", (source_id,)
+            ).fetchone()
             if row is None:
                 return None
+            # The history keeps naming what its tasks worked on once the rows are gone.
+            db.execute(
+                """
+                UPDATE tasks SET payload = json_set(
+                    COALESCE(NULLIF(payload, ''), '{}'),
+                    '$.source_name', ?,
+                    '$.page_number', (SELECT number FROM pages WHERE pages.id = tasks.page_id)
+                ) WHERE source_id = ?
+                """,
+                (row[1], source_id),
+            )
             db.execute("DELETE FROM sources WHERE id = ?", (source_id,))
         return str(row[0])
 

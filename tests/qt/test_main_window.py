@@ -475,6 +475,9 @@ def test_delete_source_asks_and_removes_it_with_its_file(
     assert library.sources() == []
     assert not stored.exists()
     assert view.stack.currentWidget() is view.empty
+    # The history still names what its tasks worked on (e.g. for `folio tasks --all`).
+    named = {(t.task_type.value, t.source_name, t.page_number) for t in library.tasks()}
+    assert named == {("import", TRIVIAL.name, None), ("text_extraction", TRIVIAL.name, 1)}
 
 
 def test_filter_by_name_and_sort(qtbot: QtBot, window: MainWindow) -> None:
