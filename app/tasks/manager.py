@@ -461,6 +461,9 @@ class ExtractionManager(QObject):
             changed.append(task)
             outcome.cancelled.append(task_id)
             self._batch.cancelled += 1
+            if task.task_type is TaskType.TEXT_EXTRACTION:
+                # No longer to be extracted: "Extracting 12 of N pages" counts it out.
+                self._batch.pages_total = max(self._batch.pages_done, self._batch.pages_total - 1)
         if changed:
             with self.library.transaction() as db:
                 self.library.update_tasks(changed, ("status", "finished_at", "message"), db)

@@ -292,6 +292,17 @@ def test_aggregate_counts_pages(qtbot: QtBot, manager: ExtractionManager) -> Non
     assert final.summary().startswith("Extracting 4 of 4 pages")
 
 
+def test_cancelled_pages_leave_the_page_count(qtbot: QtBot, manager: ExtractionManager) -> None:
+    manager.set_concurrency(1)
+    manager.pause()
+    tasks = manager.register(_page_tasks(manager, 5))
+    assert manager.aggregate().summary().startswith("Extracting 0 of 5 pages")
+    manager.cancel_many([t.id for t in tasks[:3]])
+    assert manager.aggregate().summary().startswith("Extracting 0 of 2 pages")
+    manager.resume()
+    wait_idle(qtbot, manager)
+
+
 def test_reextract_with_ocr_language(qtbot: QtBot, manager: ExtractionManager) -> None:
     manager.import_files([TRIVIAL])
     wait_idle(qtbot, manager)
