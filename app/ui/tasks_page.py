@@ -106,7 +106,7 @@ _DEFAULT_WIDTHS: dict[Column, int] = {
     Column.PAGE: 75,
     Column.SCHEDULED: 105,
     Column.DURATION: 80,
-    Column.PROGRESS: 320,
+    Column.PROGRESS: 200,  # the last column: it stretches over the rest
 }
 
 
@@ -278,8 +278,11 @@ class TasksView(QTableView):
 # -- notifications -------------------------------------------------------------------------
 
 
-def batch_message(progress: AggregateProgress) -> tuple[str, str]:
-    """The title and text of the "batch finished" notification, failures counted."""
+def batch_message(progress: AggregateProgress, *, on_page: bool = False) -> tuple[str, str]:
+    """The title and text of the "batch finished" notification, failures counted.
+
+    `on_page`: for the Tasks page itself, where "open Tasks" would be odd.
+    """
     finished = progress.done + progress.failed + progress.cancelled
     title = "Folio finished its tasks"
     if progress.failed:
@@ -293,7 +296,11 @@ def batch_message(progress: AggregateProgress) -> tuple[str, str]:
     if progress.pages_done:
         text += f" {plural(progress.pages_done, 'page')} read."
     if progress.failed:
-        text += " Open Tasks to see why and retry."
+        text += (
+            " Select a failed task to see why, or retry them all."
+            if on_page
+            else " Open Tasks to see why and retry."
+        )
     return title, text
 
 
@@ -1173,7 +1180,7 @@ class TasksPage(QWidget):
     @Slot(object)
     def _on_batch_finished(self, progress: AggregateProgress) -> None:
         if progress.total:
-            title, text = batch_message(progress)
+            title, text = batch_message(progress, on_page=True)
             self.say(f"{title}. {text}", until_new_work=True)
 
     @Slot(bool)
