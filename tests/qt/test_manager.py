@@ -206,14 +206,8 @@ def test_pause_survives_restart_and_resume_runs(
         second.shutdown()
 
 
-def test_priority_then_age(
-    qtbot: QtBot, manager: ExtractionManager, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    manager.set_concurrency(1)
-    manager.pause()
-    # Pages whose stored file is missing: each task fails at once, which is all
-    # this test needs to see the order in which they start.
-    tasks = manager.register(_page_tasks(manager, 5))
+def record_starts(manager: ExtractionManager, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The ids of the tasks the manager starts, in the order it starts them."""
     started: list[int] = []
     real_start = manager._start
 
@@ -222,6 +216,18 @@ def test_priority_then_age(
         real_start(task)
 
     monkeypatch.setattr(manager, "_start", record)
+    return started
+
+
+def test_priority_then_age(
+    qtbot: QtBot, manager: ExtractionManager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manager.set_concurrency(1)
+    manager.pause()
+    # Pages whose stored file is missing: each task fails at once, which is all
+    # this test needs to see the order in which they start.
+    tasks = manager.register(_page_tasks(manager, 5))
+    started = record_starts(manager, monkeypatch)
     manager.prioritise([tasks[4].id])  # e.g. the user opened page 5
     manager.resume()
     wait_idle(qtbot, manager)
@@ -237,14 +243,7 @@ def test_a_new_import_runs_before_the_pages_already_waiting(
     manager.pause()
     waiting = manager.register(_page_tasks(manager, 3))
     (new_import,) = manager.import_files([TRIVIAL])
-    started: list[int] = []
-    real_start = manager._start
-
-    def record(task: BackgroundTask) -> None:
-        started.append(task.id)
-        real_start(task)
-
-    monkeypatch.setattr(manager, "_start", record)
+    started = record_starts(manager, monkeypatch)
     manager.resume()
     wait_idle(qtbot, manager)
     assert started[0] == new_import.id

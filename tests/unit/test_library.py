@@ -11,7 +11,15 @@ import pytest
 
 from app.core.errors import FolioError, LibraryLockedError
 from app.core.library import SCHEMA_VERSION, Library
-from app.core.models import BackgroundTask, TaskStatus, TaskType, TextMethod, now_iso
+from app.core.models import (
+    BackgroundTask,
+    Page,
+    Source,
+    TaskStatus,
+    TaskType,
+    TextMethod,
+    now_iso,
+)
 from tests.conftest import SAMPLES
 
 PDF = SAMPLES / "001-trivial" / "minimal-document.pdf"
@@ -48,18 +56,25 @@ def test_sweep_removes_unnamed_and_temporary_files(library_dir: Path) -> None:
     assert kept.path.exists() and not orphan.path.exists()
 
 
+def add_pdf(
+    lib: Library, db: sqlite3.Connection, name: str, pages: int, sha: str
+) -> tuple[Source, list[Page]]:
+    """A PDF source with its pages, in the caller's transaction."""
+    return lib.add_source(
+        sha256=sha * 32,
+        name=name,
+        original_path=f"/x/{name}",
+        kind="pdf",
+        size=10,
+        page_count=pages,
+        db=db,
+    )
+
+
 def test_source_pages_text_and_search(library_dir: Path) -> None:
     with Library(library_dir) as lib:
         with lib.transaction() as db:
-            _source, pages = lib.add_source(
-                sha256="ab" * 32,
-                name="Notes.pdf",
-                original_path="/x/Notes.pdf",
-                kind="pdf",
-                size=10,
-                page_count=2,
-                db=db,
-            )
+            _source, pages = add_pdf(lib, db, "Notes.pdf", 2, "ab")
             lib.save_page_text(db, pages[1].id, "We ﬁnd the ﬂow here", TextMethod.OCR, 91.5)
         hits = lib.search("find")
         assert [(h.source_name, h.page_number) for h in hits] == [("Notes.pdf", 2)]
@@ -140,15 +155,7 @@ def test_backup_then_restore_after_corruption(library_dir: Path) -> None:
 
     with Library(library_dir) as lib:
         with lib.transaction() as db:
-            lib.add_source(
-                sha256="cd" * 32,
-                name="Kept.pdf",
-                original_path="/x/Kept.pdf",
-                kind="pdf",
-                size=1,
-                page_count=3,
-                db=db,
-            )
+            add_pdf(lib, db, "Kept.pdf", 3, "cd")
         lib.backup("manual")
     db_file = library_dir / "library.sqlite3"
     for side in ("-wal", "-shm"):
@@ -176,15 +183,7 @@ def test_pages_whose_reading_was_cancelled_are_counted(library_dir: Path) -> Non
 
     with Library(library_dir) as lib:
         with lib.transaction() as db:
-            source, pages = lib.add_source(
-                sha256="ef" * 32,
-                name="Scan.pdf",
-                original_path="/x/Scan.pdf",
-                kind="pdf",
-                size=10,
-                page_count=3,
-                db=db,
-            )
+            source, pages = add_pdf(lib, db, "Scan.pdf", 3, "ef")
             lib.save_page_text(db, pages[0].id, "read", TextMethod.OCR, 90.0)
             lib.insert_tasks(
                 [
