@@ -97,7 +97,7 @@ case "$cmd" in
     xvfb_pid=$!
     trap 'kill "$xvfb_pid" 2>/dev/null || true' EXIT
     for _ in $(seq 1 100); do xdpyinfo -display ":$n" >/dev/null 2>&1 && break; sleep 0.1; done
-    DISPLAY=":$n" QT_QPA_PLATFORM=xcb "$VENV/bin/python" docs/shots.py "$@"
+    DISPLAY=":$n" QT_QPA_PLATFORM=xcb PYTHONPATH=. "$VENV/bin/python" docs/shots.py "$@"
     ;;
   package)
     setup

@@ -26,9 +26,8 @@ from app.core.models import TaskStatus
 from app.ui.launcher import Session, make_application, open_session
 from app.ui.sidebar import Section
 from app.ui.tasks_model import StatusFilter
+from tests.corpus import REPO, SAMPLES
 
-REPO = Path(__file__).resolve().parents[1]
-SAMPLES = REPO.parent / "shared" / "corpus" / "sample-files"
 OUT = REPO / "docs" / "screenshots"
 
 DOCUMENTS = [

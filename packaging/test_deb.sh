@@ -8,7 +8,7 @@
 #   bash packaging/test_deb.sh --no-build   test packaging/dist/folio_*.deb as it is
 #
 # Needs root or sudo, Xvfb, xdotool, ImageMagick (import) and the corpus
-# (FOLIO_CORPUS, default ../shared/corpus). Writes packaging/dist/test-deb/.
+# (FOLIO_CORPUS, default tests/data). Writes packaging/dist/test-deb/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -34,7 +34,7 @@ for tool in Xvfb xdotool import dpkg-deb apt-get; do
     die "$tool is missing; install xvfb, xdotool and imagemagick (bash dev.sh setup does)."
 done
 
-CORPUS=${FOLIO_CORPUS:-$ROOT/../shared/corpus}
+CORPUS=${FOLIO_CORPUS:-$ROOT/tests/data}
 PDF=${FOLIO_TEST_PDF:-$CORPUS/sample-files/001-trivial/minimal-document.pdf}
 [ -f "$PDF" ] || die "no test document at $PDF; set FOLIO_CORPUS or FOLIO_TEST_PDF."
 PDF=$(readlink -f "$PDF")

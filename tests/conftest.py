@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from pathlib import Path
@@ -10,18 +9,11 @@ from pathlib import Path
 import psutil
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
-SAMPLES = CORPUS / "sample-files"
-HOSTILE = CORPUS / "hostile"
+from tests.corpus import CORPUS, HOSTILE, REPO, SAMPLES, hostile_files, sample_pdfs
+
+__all__ = ["CORPUS", "HOSTILE", "REPO", "SAMPLES", "hostile_files", "sample_pdfs"]
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-
-def sample_pdfs() -> list[dict[str, object]]:
-    """Entries of files.json whose file is present."""
-    data = json.loads((SAMPLES / "files.json").read_text())["data"]
-    return [e for e in data if (SAMPLES / str(e["path"])).exists()]
 
 
 def live_children(exclude: frozenset[int] | set[int] = frozenset()) -> list[psutil.Process]:

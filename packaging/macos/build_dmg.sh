@@ -58,7 +58,7 @@ codesign --force --deep --sign "$IDENTITY" "$APP"
 codesign --verify --deep --strict "$APP"
 
 echo "== Checking the app reads a PDF (worker processes, QtPdf, bundled Tesseract)"
-PDF=${1:-${FOLIO_TEST_PDF:-../shared/corpus/sample-files/001-trivial/minimal-document.pdf}}
+PDF=${1:-${FOLIO_TEST_PDF:-tests/data/sample-files/001-trivial/minimal-document.pdf}}
 if [ -f "$PDF" ]; then
   library=$(mktemp -d)
   "$APP/Contents/MacOS/folio" --library "$library" extract "$PDF" --ocr always --pages 1 --json |

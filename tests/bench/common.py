@@ -8,9 +8,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-CORPUS = REPO.parent / "shared" / "corpus"
-SAMPLES = CORPUS / "sample-files"
+from tests.corpus import CORPUS, REPO, SAMPLES
+
+__all__ = ["CORPUS", "REPO", "SAMPLES"]
 #: PDFium hangs on pages 2-4 of this damaged file (each stopped at its time limit);
 #: it measures the time limit, not speed, so benchmarks leave it out.
 EXCLUDED = {"unreadablemetadata.pdf", "libreoffice-writer-password.pdf"}

@@ -18,16 +18,15 @@ from PySide6.QtCore import QCoreApplication, QTimer
 from app.core.library import Library
 from app.core.models import TaskStatus
 from app.tasks.manager import ExtractionManager
+from tests.corpus import hostile_files
 
 #: How much the app process may grow over the batch (it holds no document data).
 APP_GROWTH_LIMIT = 100 * 2**20
 
-HOSTILE = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "hostile"
-
 
 def main() -> None:
     app = QCoreApplication([])
-    files = sorted(p for p in HOSTILE.rglob("*") if p.is_file() and not p.name.endswith(".txt"))
+    files = hostile_files()
     me = psutil.Process()
     start_rss = me.memory_info().rss
     peaks = {"app": start_rss, "worker": 0}

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import psutil
 
-REPO = Path(__file__).resolve().parents[2]
-SAMPLES = REPO.parent / "shared" / "corpus" / "sample-files"
+from tests.corpus import REPO, SAMPLES
+
 DOCS = [
     SAMPLES / "009-pdflatex-geotopo" / "GeoTopo-komprimiert.pdf",
     SAMPLES / "009-pdflatex-geotopo" / "GeoTopo-komprimiert.pdf",
