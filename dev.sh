@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Folio's one entry point for developers and CI: sets up everything, then runs.
+#   bash dev.sh setup           install what is missing (system packages, .venv) and stop
 #   bash dev.sh run [ARGS...]   start Folio (ARGS are passed on, e.g. files to import)
 #   bash dev.sh test            lint, type-check, layer contracts and the whole test suite
 #   bash dev.sh lint | bench | stress | shots | package
@@ -10,6 +11,8 @@ APT_PACKAGES=(
   python3 python3-venv python3-pip
   tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu
   poppler-utils xvfb xdotool x11-utils imagemagick
+  # packaging/build_deb.sh and test_deb.sh: ELF tools, desktop and MIME caches, gio
+  binutils desktop-file-utils shared-mime-info libglib2.0-bin
   libegl1 libgl1 libfontconfig1 libfreetype6 libdbus-1-3 libglib2.0-0
   libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0
   libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0
@@ -60,6 +63,9 @@ lint() {
 cmd=${1:-run}
 shift || true
 case "$cmd" in
+  setup)
+    setup
+    ;;
   run)
     setup
     exec "$VENV/bin/folio" "$@"
@@ -104,7 +110,7 @@ case "$cmd" in
     FOLIO_PYTHON="$VENV/bin/python" bash packaging/build_deb.sh "$@"
     ;;
   *)
-    echo "usage: bash dev.sh run|test|lint|bench|stress|shots|package [ARGS...]" >&2
+    echo "usage: bash dev.sh setup|run|test|lint|bench|stress|shots|package [ARGS...]" >&2
     exit 2
     ;;
 esac

@@ -183,11 +183,14 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 if kill -0 "$APP_PID" 2>/dev/null; then
-  echo "Folio did not quit on Ctrl+Q within 10 s; stopping it"
-  kill "$APP_PID"
+  kill "$APP_PID" 2>/dev/null || true
+  die "Folio did not quit on Ctrl+Q within 10 s (log: $OUT/folio.log)."
 fi
-wait "$APP_PID" 2>/dev/null || true
+quit_status=0
+wait "$APP_PID" 2>/dev/null || quit_status=$?
 APP_PID=""
+[ "$quit_status" -eq 0 ] || { cat "$OUT/folio.log" >&2; die "Folio exited with status $quit_status on Ctrl+Q (log above)."; }
+echo "quit on Ctrl+Q"
 kill "$XVFB_PID" 2>/dev/null || true
 XVFB_PID=""
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import queue
+import random
 import shutil
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -37,6 +41,9 @@ DRAG_SOURCE = textwrap.dedent(
             mime.setUrls([QUrl.fromLocalFile(sys.argv[1])])
             drag = QDrag(self)
             drag.setMimeData(mime)
+            # The target's answer to the drag's position, seen by the source: the test
+            # releases the button only once the drop would be accepted.
+            drag.actionChanged.connect(lambda action: print("target says", action.name, flush=True))
             print("drag started", flush=True)
             result = drag.exec(Qt.DropAction.CopyAction)
             print("drag finished", result.name, flush=True)
@@ -82,6 +89,13 @@ def display() -> Iterator[dict[str, str]]:
     finally:
         xvfb.terminate()
         xvfb.wait(10)
+
+
+def read_lines(proc: subprocess.Popen[str], into: queue.Queue[str]) -> None:
+    """Hand another process's output lines over as they come (readline blocks)."""
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        into.put(line)
 
 
 def xdotool(env: dict[str, str], *args: str) -> str:
@@ -162,9 +176,11 @@ def test_real_drag_from_another_app_imports_the_document(
         start = geometry(env, source_window)
         assert start["X"] >= target["WIDTH"] or start["Y"] >= target["HEIGHT"], (start, target)
 
+        lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=read_lines, args=(source, lines), daemon=True).start()
         xdotool(env, "mousemove", "--sync", str(start["X"] + 60), str(start["Y"] + 50))
         xdotool(env, "mousedown", "1")
-        wait_for(lambda: source.stdout and "drag started" in source.stdout.readline(), 10, "drag")
+        assert "drag started" in lines.get(timeout=10)
         # Travel to the middle of Folio's window in steps, as a hand would.
         x0, y0 = start["X"] + 60, start["Y"] + 50
         x1, y1 = target["X"] + target["WIDTH"] // 2, target["Y"] + target["HEIGHT"] // 2
@@ -172,10 +188,19 @@ def test_real_drag_from_another_app_imports_the_document(
             x = x0 + (x1 - x0) * i // 10
             y = y0 + (y1 - y0) * i // 10
             xdotool(env, "mousemove", "--sync", str(x), str(y))
-        for dx in (5, -5, 5):  # a few moves over the target: the XDND handshake completes
-            xdotool(env, "mousemove", "--sync", str(x1 + dx), str(y1))
+        # Hover over the target until it answers the XDND position messages with an
+        # accepted action (a window still starting up answers late), then drop.
+        answer = ""
+        deadline = time.monotonic() + 30
+        while "CopyAction" not in answer and time.monotonic() < deadline:
+            xdotool(env, "mousemove", "--sync", str(x1 + random.randint(-8, 8)), str(y1))
+            with contextlib.suppress(queue.Empty):
+                answer = lines.get(timeout=0.2)
+        assert "CopyAction" in answer, f"Folio never accepted the drag: {answer!r}"
         xdotool(env, "mouseup", "1")
-        line = wait_for(lambda: source.stdout and source.stdout.readline(), 10, "drag result")
+        line = lines.get(timeout=10)
+        while line.startswith("target says"):
+            line = lines.get(timeout=10)
         assert "CopyAction" in str(line), f"the drop was not accepted: {line!r}"
 
         wait_for(lambda: pages_done(library_dir), 60, "the dropped document's pages")

@@ -91,6 +91,14 @@ def test_usage_errors_exit_2() -> None:
     assert folio("tasks", "cancel").returncode == 2
 
 
+def test_unknown_command_is_a_usage_error_not_a_window(tmp_path: Path) -> None:
+    # Without the check, the window opens and tries to import three "files".
+    proc = folio("--library", tmp_path / "lib", "searchable-pdfs", "a.pdf", "b.pdf", timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "folio: unknown command 'searchable-pdfs' (see folio --help)"
+    assert not (tmp_path / "lib").exists()
+
+
 def test_missing_path_and_odd_names(tmp_path: Path) -> None:
     odd = tmp_path / "résumé final (copy).pdf"
     shutil.copy(TRIVIAL, odd)
