@@ -40,6 +40,7 @@ from app.ui.asyncutil import spawn
 from app.ui.drop_overlay import DropOverlay
 from app.ui.export import default_export_name, library_source_text, write_text
 from app.ui.formatting import plural
+from app.ui.help_dialog import UserGuideDialog
 from app.ui.importer import Collected, ImportFlow, summary
 from app.ui.message_bar import MessageBar, MessageKind
 from app.ui.pages_view import DocumentView, latest_tasks
@@ -106,6 +107,7 @@ class MainWindow(QMainWindow):
         self.renderer = PageRenderer(self)
         self.importer = ImportFlow(manager, self)
         self._build_views()
+        self.guide_dialog: UserGuideDialog | None = None
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
@@ -191,8 +193,11 @@ class MainWindow(QMainWindow):
             (Section.SEARCH, "Search"),
             (Section.TASKS, "Tasks"),
         ):
+            # triggered(bool) would otherwise arrive as the section (False is LIBRARY).
             action = self._action(
-                label, lambda s=section: self.show_section(s), f"Ctrl+{int(section) + 1}"
+                label,
+                lambda _checked=False, s=section: self.show_section(s),
+                f"Ctrl+{int(section) + 1}",
             )
             self.section_actions[section] = action
         self.zoom_in_action = self._action(
@@ -207,10 +212,13 @@ class MainWindow(QMainWindow):
         self.theme_group = QActionGroup(self)
         self.theme_actions: dict[str, QAction] = {}
         for key, label in (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark")):
-            action = self._action(label, lambda k=key: self.set_theme(k))
+            action = self._action(label, lambda _checked=False, k=key: self.set_theme(k))
             action.setCheckable(True)
             self.theme_group.addAction(action)
             self.theme_actions[key] = action
+        self.guide_action = self._action(
+            "User guide", self.show_user_guide, QKeySequence.StandardKey.HelpContents
+        )
         self.about_action = self._action("About Folio", self.show_about)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
 
@@ -242,6 +250,8 @@ class MainWindow(QMainWindow):
         for action in self.theme_actions.values():
             appearance.addAction(action)
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.guide_action)
+        help_menu.addSeparator()
         help_menu.addAction(self.about_action)
         self.menus = {"file": file_menu, "edit": edit_menu, "view": view_menu, "help": help_menu}
 
@@ -578,6 +588,16 @@ class MainWindow(QMainWindow):
         if theme in self.theme_actions:
             self.theme_actions[theme].setChecked(True)
         apply_theme(QApplication.instance(), theme)  # type: ignore[arg-type]
+
+    @Slot()
+    def show_user_guide(self) -> None:
+        if self.guide_dialog is None:
+            self.guide_dialog = UserGuideDialog(self)
+        if self.guide_dialog.isVisible():
+            self.guide_dialog.raise_()
+            self.guide_dialog.activateWindow()
+        else:
+            self.guide_dialog.show()
 
     @Slot()
     def show_about(self) -> None:

@@ -177,6 +177,32 @@ def test_empty_window_has_title_sections_menus_and_invites_a_drop(window: MainWi
     assert not window.indicator.spinner.is_spinning()
 
 
+def test_view_menu_opens_each_section_and_sets_the_theme(
+    window: MainWindow, settings: QSettings
+) -> None:
+    for section in (Section.SEARCH, Section.TASKS, Section.LIBRARY):
+        window.section_actions[section].trigger()  # triggered(checked=False) as from a menu
+        assert window.stack.currentIndex() == int(section), section
+    window.theme_actions["dark"].trigger()
+    assert settings.value("window/theme") == "dark"
+    assert window.theme_actions["dark"].isChecked()
+    window.theme_actions["system"].trigger()
+    assert settings.value("window/theme") == "system"
+
+
+def test_help_menu_shows_the_user_guide(qtbot: QtBot, window: MainWindow) -> None:
+    assert "User guide" in [a.text() for a in window.menus["help"].actions()]
+    window.guide_action.trigger()
+    dialog = window.guide_dialog
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    text = dialog.browser.toPlainText()
+    for heading in ("Importing documents", "The Tasks page", "Search", "Keyboard shortcuts"):
+        assert heading in text
+    assert "Ctrl+Shift+O" in text
+    dialog.close()
+
+
 def test_drop_imports_sources_extracts_text_and_search_opens_the_page(
     qtbot: QtBot, window: MainWindow, manager: ExtractionManager, library: Library
 ) -> None:
