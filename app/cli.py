@@ -322,21 +322,25 @@ def _import_through_window(
 ) -> int:
     import time
 
-    first = min((t["id"] for t in reply["tasks"]), default=None)
+    ids = [t["id"] for t in reply["tasks"]]
     print(
-        f"folio: the Folio window that owns {folder} is importing {len(reply['tasks'])} file(s).",
+        f"folio: the Folio window that owns {folder} is importing {len(ids)} file(s).",
         file=sys.stderr,
     )
+    # Only this import's own tasks are asked for (never the window's whole history).
     progress = _TerminalProgress()
-    while args.wait:
-        status = _send(folder, {"op": "status"})
-        if status is None or status["active"] == 0:
+    tasks: list[dict[str, Any]] = reply["tasks"]
+    while True:
+        batch = _send(folder, {"op": "batch", "ids": ids})
+        if batch is None:
             break
-        progress.show(0, 1, f"{status['active']} active tasks in the Folio window")
-        time.sleep(0.5)
+        tasks = batch["tasks"]
+        active = sum(1 for t in tasks if t["status"] in ("pending", "in_progress"))
+        if not args.wait or active == 0:
+            break
+        progress.show(len(tasks) - active, len(tasks), f"{active} of this import's tasks to go")
+        time.sleep(0.25)
     progress.close()
-    final = _send(folder, {"op": "tasks", "all": True}) or reply
-    tasks = [t for t in final["tasks"] if first is not None and t["id"] >= first]
     if args.json:
         _print_json(tasks)
     failed = [t for t in tasks if t["status"] == "failed"]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from app.core.errors import FolioError
@@ -14,6 +15,10 @@ log = logging.getLogger(__name__)
 
 BACKUP_DIR = "backups"
 KEEP = 5
+#: Above this size a library is backed up weekly and keeps fewer copies.
+LARGE = 1024**3
+DAY = timedelta(days=1)
+WEEK = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +46,38 @@ def backups(folder: Path) -> list[Backup]:
     return sorted(found, key=lambda b: b.made_at, reverse=True)
 
 
-def make_backup(db_path: Path, reason: str, keep: int = KEEP) -> Path:
+def database_size(db_path: Path) -> int:
+    """The database with its write-ahead log, in bytes."""
+    total = 0
+    for path in (db_path, db_path.with_name(db_path.name + "-wal")):
+        with contextlib.suppress(OSError):
+            total += path.stat().st_size
+    return total
+
+
+def copies_to_keep(db_path: Path) -> int:
+    return KEEP if database_size(db_path) < LARGE else 2
+
+
+def backup_due(db_path: Path, now: datetime) -> bool:
+    """A scheduled backup is due: the library changed since the newest copy, and that
+    copy is older than a day (a week for a library over 1 GiB, whose copy costs minutes
+    of disk time and gigabytes of space)."""
+    latest = backups(db_path.parent)
+    if not latest:
+        return True
+    newest = latest[0].made_at
+    every = WEEK if database_size(db_path) >= LARGE else DAY
+    if now - newest < every:
+        return False
+    changed = 0.0
+    for path in (db_path, db_path.with_name(db_path.name + "-wal")):
+        with contextlib.suppress(OSError):
+            changed = max(changed, path.stat().st_mtime)
+    return datetime.fromtimestamp(changed, UTC) > newest
+
+
+def make_backup(db_path: Path, reason: str, keep: int | None = None) -> Path:
     """Copy a live database consistently (WAL included) next to it; keep the newest few.
 
     Opens its own connections, so it may run on any thread.
@@ -54,12 +90,14 @@ def make_backup(db_path: Path, reason: str, keep: int = KEEP) -> Path:
     src = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
     dst = sqlite3.connect(tmp)
     try:
-        src.backup(dst, pages=1024)
+        # One step: a stepwise copy starts again from scratch whenever the app writes
+        # meanwhile, and would never end while pages are being read.
+        src.backup(dst)
     finally:
         dst.close()
         src.close()
     tmp.replace(target)
-    for old in backups(db_path.parent)[keep:]:
+    for old in backups(db_path.parent)[keep if keep is not None else copies_to_keep(db_path) :]:
         old.path.unlink(missing_ok=True)
     log.info("backed up %s to %s", db_path, target)
     return target

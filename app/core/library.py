@@ -32,6 +32,8 @@ from app.core.models import (
     TextMethod,
     now_iso,
 )
+from app.core.schema import MIGRATIONS, SCHEMA_VERSION, split_sql
+from app.core.states import PageState, SourceState
 
 log = logging.getLogger(__name__)
 
@@ -41,76 +43,6 @@ MAX_INTERRUPTED_ATTEMPTS = 3
 #: Markers around matched words in search snippets (control characters never found in text).
 HIT_START = "\x02"
 HIT_END = "\x03"
-
-_SCHEMA_V1 = """
-CREATE TABLE sources (
-    id INTEGER PRIMARY KEY,
-    sha256 TEXT NOT NULL UNIQUE,
-    name TEXT NOT NULL,
-    original_path TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    page_count INTEGER NOT NULL,
-    added_at TEXT NOT NULL
-);
-CREATE TABLE pages (
-    id INTEGER PRIMARY KEY,
-    source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
-    number INTEGER NOT NULL,
-    UNIQUE (source_id, number)
-);
-CREATE TABLE page_text (
-    page_id INTEGER PRIMARY KEY REFERENCES pages(id) ON DELETE CASCADE,
-    text TEXT NOT NULL,
-    method TEXT NOT NULL,
-    confidence REAL,
-    extracted_at TEXT NOT NULL
-);
-CREATE VIRTUAL TABLE page_fts USING fts5(
-    text, content='page_text', content_rowid='page_id',
-    tokenize='unicode61 remove_diacritics 2'
-);
-CREATE TRIGGER page_text_ai AFTER INSERT ON page_text BEGIN
-    INSERT INTO page_fts(rowid, text) VALUES (new.page_id, new.text);
-END;
-CREATE TRIGGER page_text_ad AFTER DELETE ON page_text BEGIN
-    INSERT INTO page_fts(page_fts, rowid, text) VALUES ('delete', old.page_id, old.text);
-END;
-CREATE TRIGGER page_text_au AFTER UPDATE ON page_text BEGIN
-    INSERT INTO page_fts(page_fts, rowid, text) VALUES ('delete', old.page_id, old.text);
-    INSERT INTO page_fts(rowid, text) VALUES (new.page_id, new.text);
-END;
-CREATE TABLE tasks (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    task_type TEXT NOT NULL,
-    status TEXT NOT NULL,
-    source_id INTEGER REFERENCES sources(id) ON DELETE SET NULL,
-    page_id INTEGER REFERENCES pages(id) ON DELETE SET NULL,
-    scheduled_at TEXT NOT NULL,
-    priority INTEGER NOT NULL DEFAULT 0,
-    progress REAL NOT NULL DEFAULT 0,
-    message TEXT NOT NULL DEFAULT '',
-    started_at TEXT,
-    finished_at TEXT,
-    error TEXT,
-    attempt INTEGER NOT NULL DEFAULT 1,
-    retry_of INTEGER REFERENCES tasks(id) ON DELETE SET NULL,
-    interrupted INTEGER NOT NULL DEFAULT 0,
-    payload TEXT NOT NULL DEFAULT '{}',
-    hidden INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX tasks_status ON tasks(status);
-CREATE INDEX tasks_page ON tasks(page_id);
-CREATE INDEX tasks_source ON tasks(source_id);
-CREATE TABLE settings (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-"""
-
-#: Each entry migrates from version i to i + 1.
-MIGRATIONS: list[str] = [_SCHEMA_V1]
-SCHEMA_VERSION = len(MIGRATIONS)
 
 _TASK_SELECT = """
 SELECT t.id, t.task_type, t.status, t.source_id, t.page_id, t.scheduled_at, t.priority,
@@ -157,18 +89,6 @@ class SearchHit:
             "pageNumber": self.page_number,
             "snippet": self.snippet.replace(HIT_START, "[").replace(HIT_END, "]"),
         }
-
-
-@dataclass(frozen=True, slots=True)
-class SourceState:
-    """How far extraction of one source has come."""
-
-    total: int
-    completed: int
-    failed: int
-    active: int
-    #: Pages without text whose latest task was cancelled (nothing will read them).
-    cancelled: int = 0
 
 
 def _task_from_row(row: Sequence[Any]) -> BackgroundTask:
@@ -331,7 +251,7 @@ class Library:
         for index in range(version, SCHEMA_VERSION):
             log.info("migrating library schema %d -> %d", index, index + 1)
             with self.transaction() as db:
-                for statement in _split_sql(MIGRATIONS[index]):
+                for statement in split_sql(MIGRATIONS[index]):
                     db.execute(statement)
                 db.execute(f"PRAGMA user_version = {index + 1}")
 
@@ -385,29 +305,50 @@ class Library:
         )
         return [Source(*row) for row in rows]
 
-    def source_states(self) -> dict[int, SourceState]:
-        """Per source: pages in all, with text, failed (latest task), still active."""
+    def source_states(self, ids: Iterable[int] | None = None) -> dict[int, SourceState]:
+        """Per source (all, or those named): pages in all, with text, failed, active.
+
+        The counters are kept by the database itself as pages and tasks change, so
+        this reads one row per source and never aggregates pages.
+        """
+        sql = "SELECT source_id, total, completed, failed, active, cancelled FROM source_stats"
+        params: list[int] = []
+        if ids is not None:
+            params = [i for i in ids if _valid_id(i)]
+            if not params:
+                return {}
+            sql += f" WHERE source_id IN ({', '.join('?' for _ in params)})"
+        return {row[0]: SourceState(*row[1:]) for row in self._query(sql, params)}
+
+    def source_state(self, source_id: int) -> SourceState | None:
+        return self.source_states([source_id]).get(source_id)
+
+    def page_states(self, source_id: int) -> list[PageState]:
+        """One document's pages in order, with their state and newest task (no text)."""
         rows = self._query(
             """
-            SELECT p.source_id,
-                   COUNT(*),
-                   SUM(pt.page_id IS NOT NULL),
-                   SUM(pt.page_id IS NULL AND lt.status = 'failed'),
-                   SUM(lt.status IN ('pending', 'in_progress')),
-                   SUM(pt.page_id IS NULL AND lt.status = 'cancelled')
-            FROM pages p
-            LEFT JOIN page_text pt ON pt.page_id = p.id
-            LEFT JOIN (
-                SELECT page_id, status FROM tasks
-                WHERE id IN (SELECT MAX(id) FROM tasks WHERE page_id IS NOT NULL GROUP BY page_id)
-            ) lt ON lt.page_id = p.id
-            GROUP BY p.source_id
-            """
+            SELECT p.id, p.source_id, p.number, p.has_text, p.method, p.confidence,
+                   p.task_id, p.task_status,
+                   CASE WHEN p.task_status = 'failed'
+                        THEN (SELECT error FROM tasks WHERE id = p.task_id) END
+            FROM pages p WHERE p.source_id = ? ORDER BY p.number
+            """,
+            (source_id,),
         )
-        return {
-            row[0]: SourceState(row[1], row[2] or 0, row[3] or 0, row[4] or 0, row[5] or 0)
+        return [
+            PageState(
+                page_id=row[0],
+                source_id=row[1],
+                number=row[2],
+                has_text=bool(row[3]),
+                method=TextMethod(row[4]) if row[4] else None,
+                confidence=row[5],
+                task_id=row[6],
+                task_status=TaskStatus(row[7]) if row[7] else None,
+                error=row[8],
+            )
             for row in rows
-        }
+        ]
 
     def add_source(
         self,
@@ -462,6 +403,9 @@ class Library:
             )
             db.execute("DELETE FROM sources WHERE id = ?", (source_id,))
         return str(row[0])
+
+    def has_sources(self) -> bool:
+        return bool(self._query("SELECT 1 FROM sources LIMIT 1"))
 
     def stored_hashes(self) -> set[str]:
         return {row[0] for row in self._query("SELECT sha256 FROM sources")}
@@ -566,9 +510,20 @@ class Library:
         statuses: Iterable[TaskStatus] | None = None,
         include_hidden: bool = True,
         ids: Iterable[int] | None = None,
+        source_ids: Iterable[int] | None = None,
+        min_id: int | None = None,
     ) -> list[BackgroundTask]:
         where: list[str] = []
         params: list[Any] = []
+        if source_ids is not None:
+            sources = list(source_ids)
+            if not sources:
+                return []
+            where.append(f"t.source_id IN ({', '.join('?' for _ in sources)})")
+            params.extend(sources)
+        if min_id is not None:
+            where.append("t.id >= ?")
+            params.append(min_id)
         if statuses is not None:
             values = [s.value for s in statuses]
             where.append(f"t.status IN ({', '.join('?' for _ in values)})")
@@ -693,19 +648,6 @@ def _page_from_row(row: Sequence[Any]) -> Page:
         confidence=row[5],
         extracted_at=row[6],
     )
-
-
-def _split_sql(script: str) -> list[str]:
-    """Split a schema script into statements, keeping trigger bodies whole."""
-    statements: list[str] = []
-    current: list[str] = []
-    for line in script.strip().splitlines():
-        current.append(line)
-        joined = "\n".join(current).strip()
-        if sqlite3.complete_statement(joined):
-            statements.append(joined)
-            current = []
-    return statements
 
 
 def _lock_file(fd: int) -> None:

@@ -13,7 +13,6 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QCoreApplication, QObject, Signal, Slot
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-from app.core.models import TaskStatus
 from app.tasks.manager import ExtractionManager
 
 log = logging.getLogger(__name__)
@@ -41,12 +40,16 @@ def send_to_running(
         return None
     socket.write(QByteArray((json.dumps(request) + "\n").encode()))
     socket.flush()
-    buffer = b""
-    while not buffer.endswith(b"\n"):
+    # Chunks joined once at the end: appending to one bytes object recopies it per chunk.
+    chunks: list[bytes] = []
+    while not (chunks and chunks[-1].endswith(b"\n")):
         if not socket.waitForReadyRead(timeout_ms * 10):
             break
-        buffer += bytes(socket.readAll().data())
+        chunk = bytes(socket.readAll().data())
+        if chunk:
+            chunks.append(chunk)
     socket.disconnectFromServer()
+    buffer = b"".join(chunks)
     if not buffer.strip():
         return None
     reply: dict[str, Any] = json.loads(buffer)
@@ -160,12 +163,10 @@ class InstanceServer(QObject):
                 "tasks": [t.to_json() for t in new],
                 "skipped": {str(k): v for k, v in skipped.items()},
             }
+        if op == "batch":
+            tasks = m.batch(int(i) for i in request.get("ids", []))
+            return {"ok": True, "tasks": [t.to_json() for t in tasks]}
         if op == "status":
-            active = [t for t in m.tasks() if t.status.is_active]
-            return {
-                "ok": True,
-                "active": len(active),
-                "running": sum(1 for t in active if t.status is TaskStatus.IN_PROGRESS),
-                "pid": os.getpid(),
-            }
+            active, running = m.active_counts()
+            return {"ok": True, "active": active, "running": running, "pid": os.getpid()}
         return {"ok": False, "error": f"Unknown request {op!r}."}

@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 #: Milliseconds over which bursts of task changes are gathered into one signal.
 COALESCE_MS = 50
 
-BACKUP_EVERY_MS = 24 * 60 * 60 * 1000
+#: How often the manager looks whether a scheduled backup is due (and it is idle).
+BACKUP_CHECK_MS = 60 * 60 * 1000
 #: Finished tasks loaded into view at start; older ones wait behind "Show cleared".
 FINISHED_IN_VIEW = 20_000
 
@@ -125,6 +126,7 @@ class ExtractionManager(QObject):
         self._batch = BatchTracker()
         self._started = False
         self._stopping = False
+        self._backup_running = False
         self._paused = library.setting(SETTING_PAUSED, "0") == "1"
         self._concurrency = int(
             library.setting(SETTING_CONCURRENCY, str(default_concurrency())) or 1
@@ -168,7 +170,7 @@ class ExtractionManager(QObject):
             self._schedule_flush()
         self._schedule()
         self._backup_timer = QTimer(self)
-        self._backup_timer.setInterval(BACKUP_EVERY_MS)
+        self._backup_timer.setInterval(BACKUP_CHECK_MS)
         self._backup_timer.timeout.connect(self.backup_if_due)
         self._backup_timer.start()
         self.backup_if_due()
@@ -176,21 +178,27 @@ class ExtractionManager(QObject):
 
     @Slot()
     def backup_if_due(self) -> None:
-        """Back the database up (off the GUI thread) when the last copy is a day old."""
-        from app.core.backup import backups, make_backup
+        """Back the database up off the GUI thread, when due and while no task runs.
 
-        latest = backups(self.library.folder)
-        if latest and (now_utc() - latest[0].made_at).total_seconds() < BACKUP_EVERY_MS / 1000:
+        See `backup_due`: daily (weekly over 1 GiB), only if the library changed, and
+        only in idle time so the copy never competes with reading pages.
+        """
+        from app.core.backup import backup_due, make_backup
+
+        if self._backup_running or not self.is_idle():
             return
-        if not self.library.stored_hashes():
-            return  # nothing worth keeping yet
         db_path = self.library.db_path
+        if not backup_due(db_path, now_utc()) or not self.library.has_sources():
+            return
+        self._backup_running = True
 
         def run() -> None:
             try:
                 make_backup(db_path, "scheduled")
             except Exception:
                 log.exception("scheduled backup of %s failed", db_path)
+            finally:
+                self._backup_running = False
 
         threading.Thread(target=run, name="library-backup", daemon=True).start()
 
@@ -230,6 +238,29 @@ class ExtractionManager(QObject):
 
     def active_tasks(self) -> list[BackgroundTask]:
         return [t for t in self.tasks() if t.status.is_active]
+
+    def batch(self, import_ids: Iterable[int]) -> list[BackgroundTask]:
+        """Import tasks and the page tasks they created: what one import waits on.
+
+        Read from the import's own documents (indexed), never from the whole history.
+        """
+        ids = sorted(set(import_ids))
+        imports = [t for i in ids if (t := self.get(i)) is not None]
+        if not imports:
+            return []
+        sources = {t.source_id for t in imports if t.source_id is not None}
+        own = {t.id for t in imports}
+        pages = [
+            self._tasks.get(t.id) or t
+            for t in self.library.tasks(source_ids=sources, min_id=ids[0])
+            if t.id not in own
+        ]
+        return imports + pages
+
+    def active_counts(self) -> tuple[int, int]:
+        """How many tasks are pending or running, and how many of them are running."""
+        active = sum(1 for t in self._tasks.values() if t.status.is_active)
+        return active, len(self._running)
 
     def history(self) -> list[BackgroundTask]:
         """Every task the library has recorded, including those cleared from view."""
@@ -374,7 +405,10 @@ class ExtractionManager(QObject):
         self, source_id: int, *, ocr: OcrMode = OcrMode.ALWAYS, lang: str | None = None
     ) -> list[BackgroundTask]:
         """Queue a new text task for every page of a source (e.g. OCR it all in German)."""
-        pages = self.library.pages(source_id)
+        # The pages' numbers only: no page text is read for this.
+        pages = [
+            Page(s.page_id, s.source_id, s.number) for s in self.library.page_states(source_id)
+        ]
         return self._reextract(source_id, pages, ocr, lang) if pages else []
 
     def _reextract(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QDateTime, QLocale, Qt
 
-from app.core.library import SourceState
-from app.core.models import BackgroundTask, Page, TaskStatus, TextMethod
+from app.core.models import Page, TaskStatus, TextMethod
+from app.core.states import PageState, SourceState
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:
@@ -60,16 +60,15 @@ STATUS_WORDS = {
 }
 
 
-def page_state_text(page: Page, task: BackgroundTask | None) -> str:
+def page_state_text(state: PageState) -> str:
     """A page's state in a few words: "Text layer", "OCR 91%", "Waiting", "Failed"…"""
-    if task is not None and task.status.is_active:
-        if task.status is TaskStatus.IN_PROGRESS:
-            return "Extracting…"
-        return "Waiting"
-    if page.text is not None:
-        if page.method is TextMethod.OCR:
-            return f"OCR {page.confidence:.0f}%" if page.confidence is not None else "OCR"
+    status = state.task_status
+    if status is not None and status.is_active:
+        return "Extracting…" if status is TaskStatus.IN_PROGRESS else "Waiting"
+    if state.has_text:
+        if state.method is TextMethod.OCR:
+            return f"OCR {state.confidence:.0f}%" if state.confidence is not None else "OCR"
         return "Text layer"
-    if task is None:
+    if status is None:
         return "No text yet"
-    return STATUS_WORDS[task.status]
+    return STATUS_WORDS[status]

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.core.errors import FolioError
 from app.core.library import Library
+from app.core.models import Source
 from app.core.paths import default_library_dir
 from app.extraction.filetype import KNOWN_EXTENSIONS
 from app.extraction.tesseract import TesseractInfo, tesseract_info
@@ -43,7 +44,7 @@ from app.ui.formatting import plural
 from app.ui.help_dialog import UserGuideDialog
 from app.ui.importer import Collected, ImportFlow, summary
 from app.ui.message_bar import MessageBar, MessageKind
-from app.ui.pages_view import DocumentView, latest_tasks
+from app.ui.pages_view import DocumentView
 from app.ui.rendering import PageRenderer
 from app.ui.search_view import SearchView
 from app.ui.settings_dialog import SettingsDialog
@@ -501,14 +502,17 @@ class MainWindow(QMainWindow):
             )
         if not path:
             return
-        text = library_source_text(self.library, source, latest_tasks(self.manager, source_id))
-        state = self.library.source_states().get(source_id)
-        missing = state.total - state.completed if state is not None else source.page_count
-        spawn(self._write_export(Path(path), text, missing))
+        spawn(self._write_export(Path(path), source))
 
-    async def _write_export(self, path: Path, text: str, missing: int = 0) -> None:
+    async def _write_export(self, path: Path, source: Source) -> None:
+        def export() -> int:
+            text, missing = library_source_text(self.library, source)
+            write_text(path, text)
+            return missing
+
         try:
-            await asyncio.to_thread(write_text, path, text)
+            # Every page's text is read and written off the GUI thread.
+            missing = await asyncio.to_thread(export)
         except OSError as exc:
             self.message_bar.show_message(
                 f"Could not write {path} ({exc.strerror or exc}); choose another folder.",

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from app.core.library import Library
 from app.core.models import BackgroundTask, OcrMode, Page, Source, TaskStatus
+from app.core.states import PageState
 from app.tasks.manager import ExtractionManager
 from app.ui.formatting import page_state_text, source_state_text
 from app.ui.language_dialog import LanguageDialog
@@ -48,15 +49,6 @@ REFRESH_MS = 300
 class PageRole(enum.IntEnum):
     PAGE_ID = Qt.ItemDataRole.UserRole + 1
     STATE = Qt.ItemDataRole.UserRole + 2
-
-
-def latest_tasks(manager: ExtractionManager, source_id: int) -> dict[int, BackgroundTask]:
-    """The newest task of each page of a source, among the tasks in view."""
-    out: dict[int, BackgroundTask] = {}
-    for task in manager.tasks():
-        if task.source_id == source_id and task.page_id is not None:
-            out[task.page_id] = task  # tasks() is oldest first: the newest wins
-    return out
 
 
 def _page_thumb(image: QImage) -> QPixmap:
@@ -82,8 +74,8 @@ class PagesModel(QAbstractListModel):
         self.manager = manager
         self.renderer = renderer
         self.source: Source | None = None
-        self._pages: list[Page] = []
-        self._tasks: dict[int, BackgroundTask] = {}
+        self._states: list[PageState] = []
+        self._rows: dict[int, int] = {}
         self._thumbs: dict[int, QPixmap] = {}
         self._placeholder = QPixmap(PAGE_THUMB)
         self._placeholder.fill(QColor(0, 0, 0, 0))
@@ -93,96 +85,84 @@ class PagesModel(QAbstractListModel):
         self.beginResetModel()
         self.source = source
         self._thumbs = {}
-        self._pages = self.library.pages(source.id) if source else []
-        self._tasks = latest_tasks(self.manager, source.id) if source else {}
+        self._states = self.library.page_states(source.id) if source else []
+        self._rows = {state.page_id: row for row, state in enumerate(self._states)}
         self.endResetModel()
 
     def refresh(self) -> list[int]:
-        """Re-read pages and tasks; returns the ids of pages whose row changed."""
+        """Re-read the pages' states (no text); returns the ids of pages whose row changed."""
         if self.source is None:
             return []
-        pages = self.library.pages(self.source.id)
-        tasks = latest_tasks(self.manager, self.source.id)
-        if len(pages) != len(self._pages):
+        states = self.library.page_states(self.source.id)
+        if len(states) != len(self._states):
             self.set_source(self.source)
-            return [p.id for p in pages]
+            return [s.page_id for s in states]
         changed: list[int] = []
-        for row, page in enumerate(pages):
-            old_task = self._tasks.get(page.id)
-            new_task = tasks.get(page.id)
-            old_key = (old_task.id, old_task.status) if old_task else None
-            new_key = (new_task.id, new_task.status) if new_task else None
-            if page != self._pages[row] or old_key != new_key:
-                changed.append(page.id)
-                self._pages[row] = page
-        self._tasks = tasks
-        for page_id in changed:
-            row = self.row_of(page_id)
-            if row is not None:
+        for row, state in enumerate(states):
+            if state != self._states[row]:
+                changed.append(state.page_id)
+                self._states[row] = state
                 index = self.index(row)
                 self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole, PageRole.STATE])
         return changed
 
     def row_of(self, page_id: int) -> int | None:
-        for row, page in enumerate(self._pages):
-            if page.id == page_id:
-                return row
-        return None
+        return self._rows.get(page_id)
 
-    def page_at(self, row: int) -> Page:
-        return self._pages[row]
+    def state(self, page_id: int) -> PageState | None:
+        row = self._rows.get(page_id)
+        return None if row is None else self._states[row]
 
     def page(self, page_id: int) -> Page | None:
-        row = self.row_of(page_id)
-        return None if row is None else self._pages[row]
+        """The page with its text (read for the one page being shown)."""
+        return self.library.page(page_id) if page_id in self._rows else None
 
     def task(self, page_id: int) -> BackgroundTask | None:
-        task = self._tasks.get(page_id)
-        if task is None:
-            task = self.library.latest_task_for_page(page_id)
-        return task
+        """The page's newest task."""
+        state = self.state(page_id)
+        if state is None or state.task_id is None:
+            return None
+        return self.manager.get(state.task_id)
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._pages)
+        return 0 if parent.isValid() else len(self._states)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._pages):
+        if not index.isValid() or not 0 <= index.row() < len(self._states):
             return None
-        page = self._pages[index.row()]
+        state = self._states[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"Page {page.number}\n{page_state_text(page, self._tasks.get(page.id))}"
+            return f"Page {state.number}\n{page_state_text(state)}"
         if role == PageRole.PAGE_ID:
-            return page.id
+            return state.page_id
         if role == PageRole.STATE:
-            return page_state_text(page, self._tasks.get(page.id))
+            return page_state_text(state)
+        failed = not state.has_text and state.task_status is TaskStatus.FAILED
         if role == Qt.ItemDataRole.ForegroundRole:
-            task = self._tasks.get(page.id)
-            if page.text is None and task is not None and task.status is TaskStatus.FAILED:
+            if failed:
                 from PySide6.QtWidgets import QApplication
 
                 return QColor("#f2b8b5" if is_dark(QApplication.palette()) else "#b3261e")
             return None
         if role == Qt.ItemDataRole.DecorationRole:
-            pixmap = self._thumbs.get(page.number)
+            pixmap = self._thumbs.get(state.number)
             if pixmap is None and self.source is not None:
                 image = self.renderer.request(
-                    self._key(page.number),
+                    self._key(state.number),
                     RenderRequest(
                         self.library.store.path_for(self.source.sha256),
                         self.source.kind,
-                        page.number - 1,
+                        state.number - 1,
                         PAGE_THUMB.width() * 2,
                         self.source.name,
                     ),
                 )
                 if image is None:  # drawn in a worker; `rendered` follows
                     return self._placeholder
-                pixmap = self._thumbs[page.number] = _page_thumb(image)
+                pixmap = self._thumbs[state.number] = _page_thumb(image)
             return pixmap
-        if role == Qt.ItemDataRole.ToolTipRole:
-            task = self._tasks.get(page.id)
-            if task is not None and task.status is TaskStatus.FAILED and task.error:
-                return task.error
+        if role == Qt.ItemDataRole.ToolTipRole and state.task_status is TaskStatus.FAILED:
+            return state.error
         return None
 
     def _key(self, number: int) -> tuple[str, str, int, int]:
@@ -198,7 +178,7 @@ class PagesModel(QAbstractListModel):
         number = int(key[2]) + 1
         self._thumbs[number] = _page_thumb(image)
         row = number - 1
-        if 0 <= row < len(self._pages):
+        if 0 <= row < len(self._states):
             index = self.index(row)
             self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
 
@@ -340,7 +320,7 @@ class DocumentView(QWidget):
     def _update_state(self) -> None:
         if self.source is None:
             return
-        state = self.library.source_states().get(self.source.id)
+        state = self.library.source_state(self.source.id)
         self.state_label.setText(source_state_text(state, self.source.page_count))
 
     @Slot(QModelIndex, QModelIndex)
@@ -349,10 +329,11 @@ class DocumentView(QWidget):
             self._show_page(int(current.data(PageRole.PAGE_ID)))
 
     def _show_page(self, page_id: int) -> None:
+        state = self.model.state(page_id)
         page = self.model.page(page_id)
-        if page is None or self.source is None:
+        if page is None or state is None or self.source is None:
             return
-        if page.text is None:
+        if not state.has_text:
             # Opening a page whose text is not ready moves its task to the front.
             self.manager.prioritise_page(page_id)
         self.viewer.show_page(self.source, page, self.model.task(page_id), self.highlight)
@@ -393,10 +374,11 @@ class DocumentView(QWidget):
     def refresh(self) -> None:
         if self.source is None or not self.isVisible():
             return
-        self.model.refresh()
+        changed = self.model.refresh()
         self._update_state()
         page = self.viewer.page
-        if page is not None:
+        running = self.viewer.task is not None and self.viewer.task.status.is_active
+        if page is not None and (page.id in changed or running):
             fresh = self.model.page(page.id)
             if fresh is not None:
                 self.viewer.update_page(fresh, self.model.task(page.id))

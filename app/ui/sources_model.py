@@ -1,8 +1,9 @@
-"""The sources table model: a thin adapter over Library.sources() and source_states()."""
+"""The sources table model: Library.sources() with each source's maintained state."""
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -18,8 +19,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication
 
-from app.core.library import Library, SourceState
-from app.core.models import Source
+from app.core.library import Library
+from app.core.models import BackgroundTask, Source
+from app.core.states import SourceState
 from app.tasks.manager import ExtractionManager
 from app.ui.formatting import local_date, plural, source_state_text
 from app.ui.rendering import PageRenderer, RenderRequest
@@ -88,7 +90,11 @@ class SourcesModel(QAbstractTableModel):
         self.manager = manager
         self.renderer = renderer
         self._sources: list[Source] = []
+        self._rows: dict[int, int] = {}
         self._states: dict[int, SourceState] = {}
+        #: Sources whose state may have changed since the last refresh.
+        self._dirty: set[int] = set()
+        self._sort: tuple[Column, Qt.SortOrder] = (Column.ADDED, Qt.SortOrder.DescendingOrder)
         self._thumbs: dict[str, QPixmap] = {}
         self._placeholder = QPixmap(THUMB_SIZE)
         self._placeholder.fill(QColor(0, 0, 0, 0))
@@ -98,58 +104,136 @@ class SourcesModel(QAbstractTableModel):
         self._refresh_timer.timeout.connect(self.refresh_states)
         manager.sourceAdded.connect(self._on_source_added)
         manager.sourceRemoved.connect(self._on_source_removed)
-        manager.pageTextReady.connect(self._schedule_refresh)
-        manager.tasksChanged.connect(self._schedule_refresh)
+        manager.pageTextReady.connect(self._on_page_text)
+        manager.tasksChanged.connect(self._on_tasks_changed)
+        manager.tasksAdded.connect(self._on_tasks_added)
         renderer.rendered.connect(self._on_rendered)
         self.reload()
 
     # -- loading ---------------------------------------------------------------------
 
     def reload(self) -> None:
+        """Every source, newest first as SQL sorts them, with its maintained counters."""
         self.beginResetModel()
         self._sources = self.library.sources()
         self._states = self.library.source_states()
+        self._dirty.clear()
+        self._sources.sort(key=self._sort_key(self._sort[0]), reverse=self._reversed())
+        self._index_rows()
         self.endResetModel()
+
+    def _index_rows(self) -> None:
+        self._rows = {source.id: row for row, source in enumerate(self._sources)}
 
     @Slot()
     def refresh_states(self) -> None:
-        states = self.library.source_states()
-        if states == self._states:
+        """Re-read the state of the sources that changed (one indexed row each)."""
+        dirty, self._dirty = self._dirty, set()
+        if not dirty:
             return
-        changed = [
-            row for row, s in enumerate(self._sources) if states.get(s.id) != self._states.get(s.id)
-        ]
-        self._states = states
+        states = self.library.source_states(dirty)
+        changed = []
+        for source_id in dirty:
+            state = states.get(source_id)
+            if state != self._states.get(source_id):
+                if state is None:
+                    self._states.pop(source_id, None)
+                else:
+                    self._states[source_id] = state
+                row = self._rows.get(source_id)
+                if row is not None:
+                    changed.append(row)
         for row in changed:
             index = self.index(row, Column.TEXT)
             self.dataChanged.emit(
                 index, index, [Qt.ItemDataRole.DisplayRole, Role.SORT, Role.FAILED]
             )
+        if changed and self._sort[0] is Column.TEXT:
+            self.sort(*self._sort)
 
-    @Slot()
-    def _schedule_refresh(self, *args: object) -> None:
+    def _mark(self, source_ids: set[int]) -> None:
+        self._dirty |= source_ids
         if not self._refresh_timer.isActive():
             self._refresh_timer.start()
 
+    @Slot(int, int)
+    def _on_page_text(self, source_id: int, page_id: int) -> None:
+        self._mark({source_id})
+
+    @Slot(object)
+    def _on_tasks_changed(self, changes: dict[int, tuple[str, ...]]) -> None:
+        ids = set()
+        for task_id in changes:
+            task = self.manager.get(task_id)
+            if task is not None and task.source_id is not None:
+                ids.add(task.source_id)
+        if ids:
+            self._mark(ids)
+
+    @Slot(object)
+    def _on_tasks_added(self, tasks: list[BackgroundTask]) -> None:
+        ids = {t.source_id for t in tasks if t.source_id is not None}
+        if ids:
+            self._mark(ids)
+
     @Slot(object)
     def _on_source_added(self, source: Source) -> None:
-        if self.row_of(source.id) is not None:
+        if source.id in self._rows:
             return
         self.beginInsertRows(QModelIndex(), 0, 0)
         self._sources.insert(0, source)
+        self._index_rows()
         self.endInsertRows()
-        self._schedule_refresh()
+        self._mark({source.id})
+        if self._sort != (Column.ADDED, Qt.SortOrder.DescendingOrder):
+            self.sort(*self._sort)
 
     @Slot(int)
     def _on_source_removed(self, source_id: int) -> None:
-        row = self.row_of(source_id)
+        row = self._rows.get(source_id)
         if row is None:
             return
         self.beginRemoveRows(QModelIndex(), row, row)
         source = self._sources.pop(row)
+        self._index_rows()
         self.endRemoveRows()
         self._states.pop(source_id, None)
         self._thumbs.pop(source.sha256, None)
+
+    # -- sorting (in Python over plain values: no data() call per comparison) ----------
+
+    def _reversed(self) -> bool:
+        return self._sort[1] == Qt.SortOrder.DescendingOrder
+
+    def _sort_key(self, column: Column) -> Callable[[Source], Any]:
+        if column is Column.NAME:
+            return lambda s: (s.name.casefold(), s.id)
+        if column is Column.PAGES:
+            return lambda s: (s.page_count, s.id)
+        if column is Column.TEXT:
+
+            def progress(s: Source) -> tuple[float, int]:
+                state = self._states.get(s.id)
+                return ((state.completed / state.total) if state and state.total else 0.0, s.id)
+
+            return progress
+        return lambda s: (s.added_at, s.id)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(Column):
+            return
+        self._sort = (Column(column), order)
+        # emit() without arguments: passing the hint crashes PySide6 6.11.
+        self.layoutAboutToBeChanged.emit()
+        before = self.persistentIndexList()
+        ids = [self._sources[i.row()].id for i in before]
+        self._sources.sort(key=self._sort_key(Column(column)), reverse=self._reversed())
+        self._index_rows()
+        after = [
+            self.index(self._rows[i], old.column()) for i, old in zip(ids, before, strict=True)
+        ]
+        self.changePersistentIndexList(before, after)
+        self.layoutChanged.emit()
 
     @Slot(object, QImage)
     def _on_rendered(self, key: object, image: QImage) -> None:
@@ -165,16 +249,13 @@ class SourcesModel(QAbstractTableModel):
     # -- queries ---------------------------------------------------------------------
 
     def row_of(self, source_id: int) -> int | None:
-        for row, source in enumerate(self._sources):
-            if source.id == source_id:
-                return row
-        return None
+        return self._rows.get(source_id)
 
     def source_at(self, row: int) -> Source:
         return self._sources[row]
 
     def source(self, source_id: int) -> Source | None:
-        row = self.row_of(source_id)
+        row = self._rows.get(source_id)
         return None if row is None else self._sources[row]
 
     def state(self, source_id: int) -> SourceState | None:

@@ -1,0 +1,35 @@
+"""What views show of a source or a page, read without page text (cheap at any size)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.core.models import TaskStatus, TextMethod
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """How far extraction of one source has come."""
+
+    total: int
+    completed: int
+    failed: int
+    active: int
+    #: Pages without text whose latest task was cancelled (nothing will read them).
+    cancelled: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PageState:
+    """One page as a list shows it: whether it has text, how it was read, its newest task."""
+
+    page_id: int
+    source_id: int
+    number: int
+    has_text: bool
+    method: TextMethod | None
+    confidence: float | None
+    task_id: int | None
+    task_status: TaskStatus | None
+    #: The newest task's error, when it failed.
+    error: str | None
