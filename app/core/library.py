@@ -323,6 +323,22 @@ class Library:
     def source_state(self, source_id: int) -> SourceState | None:
         return self.source_states([source_id]).get(source_id)
 
+    def unqueued_pages(self, source_id: int, limit: int) -> list[Page]:
+        """Pages without text that no task was ever made for (first ones first)."""
+        rows = self._query(
+            "SELECT id, source_id, number FROM pages WHERE source_id = ? AND task_id IS NULL"
+            " AND has_text = 0 ORDER BY number LIMIT ?",
+            (source_id, limit),
+        )
+        return [Page(*row) for row in rows]
+
+    def sources_with_unqueued_pages(self) -> list[int]:
+        """Sources whose page tasks were not all made (an import stopped half-way)."""
+        rows = self._query(
+            "SELECT DISTINCT source_id FROM pages WHERE task_id IS NULL AND has_text = 0"
+        )
+        return [row[0] for row in rows]
+
     def page_states(self, source_id: int) -> list[PageState]:
         """One document's pages in order, with their state and newest task (no text)."""
         rows = self._query(
@@ -468,14 +484,22 @@ class Library:
     # -- tasks -----------------------------------------------------------------------
 
     def insert_tasks(self, tasks: Iterable[BackgroundTask], db: sqlite3.Connection) -> None:
-        """Insert tasks inside the caller's transaction; their ids are filled in."""
+        """Insert tasks inside the caller's transaction; their ids are filled in.
+
+        One statement for all: the caller's transaction holds the only write lock and
+        ids are AUTOINCREMENT, so the new ids are consecutive, ending at the last one.
+        """
+        batch = list(tasks)
+        if not batch:
+            return
         sql = (
             f"INSERT INTO tasks({', '.join(_TASK_COLUMNS)}) "
             f"VALUES ({', '.join('?' for _ in _TASK_COLUMNS)})"
         )
-        for task in tasks:
-            cur = db.execute(sql, [_column_value(task, c) for c in _TASK_COLUMNS])
-            task.id = int(cur.lastrowid or 0)
+        db.executemany(sql, [[_column_value(t, c) for c in _TASK_COLUMNS] for t in batch])
+        last = int(db.execute("SELECT last_insert_rowid()").fetchone()[0])
+        for offset, task in enumerate(batch):
+            task.id = last - len(batch) + 1 + offset
 
     def update_task(
         self, task: BackgroundTask, columns: Iterable[str], db: sqlite3.Connection | None = None

@@ -110,6 +110,7 @@ CREATE INDEX tasks_hidden ON tasks(hidden);
 CREATE INDEX tasks_in_view ON tasks(id) WHERE hidden = 0;
 CREATE INDEX tasks_retry_of ON tasks(retry_of) WHERE retry_of IS NOT NULL;
 CREATE INDEX sources_added ON sources(added_at DESC, id DESC);
+CREATE INDEX pages_unqueued ON pages(source_id, number) WHERE task_id IS NULL;
 UPDATE pages SET
     has_text = EXISTS (SELECT 1 FROM page_text WHERE page_id = pages.id),
     method = (SELECT method FROM page_text WHERE page_id = pages.id),

@@ -6,6 +6,7 @@ import heapq
 import logging
 import os
 import threading
+from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -39,6 +40,9 @@ COALESCE_MS = 50
 BACKUP_CHECK_MS = 60 * 60 * 1000
 #: Finished tasks loaded into view at start; older ones wait behind "Show cleared".
 FINISHED_IN_VIEW = 20_000
+#: Page tasks made per event-loop turn after an import: a long document's thousands
+#: of tasks never hold the GUI thread for long.
+PAGE_TASK_BATCH = 500
 
 SETTING_PAUSED = "queue.paused"
 SETTING_CONCURRENCY = "queue.concurrency"
@@ -127,6 +131,8 @@ class ExtractionManager(QObject):
         self._started = False
         self._stopping = False
         self._backup_running = False
+        #: Sources whose page tasks are still to be made, with the priority to give them.
+        self._to_queue: deque[tuple[int, int]] = deque()
         self._paused = library.setting(SETTING_PAUSED, "0") == "1"
         self._concurrency = int(
             library.setting(SETTING_CONCURRENCY, str(default_concurrency())) or 1
@@ -152,6 +158,8 @@ class ExtractionManager(QObject):
         back), so a long history does not slow every start.
         """
         resumed = self.library.recover_interrupted()
+        # An import stopped half-way through making its page tasks: make the rest.
+        self._to_queue.extend((sid, 0) for sid in self.library.sources_with_unqueued_pages())
         older = self.library.hide_finished_beyond(self.finished_in_view)
         if older:
             log.info("cleared %d older finished tasks from view", older)
@@ -165,6 +173,8 @@ class ExtractionManager(QObject):
             len(active), sum(1 for t in active if t.task_type is TaskType.TEXT_EXTRACTION)
         )
         self._started = True
+        if self._to_queue:
+            QTimer.singleShot(0, self._queue_pages)
         if self._tasks:
             self._added.extend(self._tasks.values())
             self._schedule_flush()
@@ -274,7 +284,7 @@ class ExtractionManager(QObject):
 
     def is_idle(self) -> bool:
         """Nothing running and nothing waiting (stale queue entries are dropped here)."""
-        if self._running:
+        if self._running or self._to_queue:
             return False
         while self._queue:
             neg_priority, _kind, task_id = self._queue[0]
@@ -789,7 +799,6 @@ class ExtractionManager(QObject):
         task.progress = 1.0
         name = str(task.payload.get("name") or Path(task.payload["path"]).name)
         existing = self.library.source_by_sha(result["sha256"])
-        new_tasks: list[BackgroundTask] = []
         source: Source | None = None
         with self.library.transaction() as db:
             if existing is not None:
@@ -808,23 +817,6 @@ class ExtractionManager(QObject):
                 task.source_id = source.id
                 count = len(pages)
                 task.message = f"Imported {count} page{'s' if count != 1 else ''}"
-                stamp = now_iso()
-                new_tasks = [
-                    BackgroundTask(
-                        id=0,
-                        task_type=TaskType.TEXT_EXTRACTION,
-                        status=TaskStatus.PENDING,
-                        scheduled_at=stamp,
-                        source_id=source.id,
-                        page_id=page.id,
-                        priority=task.priority,
-                        message="Waiting",
-                        source_name=source.name,
-                        page_number=page.number,
-                    )
-                    for page in pages
-                ]
-                self.library.insert_tasks(new_tasks, db)
             self.library.update_task(
                 task, ("status", "finished_at", "progress", "message", "source_id"), db
             )
@@ -835,7 +827,44 @@ class ExtractionManager(QObject):
         )
         if source is not None:
             self.sourceAdded.emit(source)
-        self._adopt(new_tasks)
+        # The page tasks follow in batches (an import interrupted earlier, found here
+        # as already in the library, gets the tasks it did not make then).
+        if task.source_id is not None:
+            self._to_queue.append((task.source_id, task.priority))
+            self._queue_pages()
+
+    @Slot()
+    def _queue_pages(self) -> None:
+        """Make the next batch of page tasks; another turn of the event loop does the rest."""
+        if self._stopping or not self._to_queue:
+            return
+        source_id, priority = self._to_queue[0]
+        source = self.library.source(source_id)
+        pages = self.library.unqueued_pages(source_id, PAGE_TASK_BATCH) if source else []
+        if len(pages) < PAGE_TASK_BATCH:
+            self._to_queue.popleft()
+        if source is not None and pages:
+            stamp = now_iso()
+            new_tasks = [
+                BackgroundTask(
+                    id=0,
+                    task_type=TaskType.TEXT_EXTRACTION,
+                    status=TaskStatus.PENDING,
+                    scheduled_at=stamp,
+                    source_id=source.id,
+                    page_id=page.id,
+                    priority=priority,
+                    message="Waiting",
+                    source_name=source.name,
+                    page_number=page.number,
+                )
+                for page in pages
+            ]
+            with self.library.transaction() as db:
+                self.library.insert_tasks(new_tasks, db)
+            self._adopt(new_tasks)
+        if self._to_queue:
+            QTimer.singleShot(0, self._queue_pages)
 
     def _discard_late_result(self, task: BackgroundTask | None, result: dict[str, Any]) -> None:
         """A result for a task already cancelled: keep nothing of it."""

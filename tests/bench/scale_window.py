@@ -55,6 +55,8 @@ class Lateness:
 
     def _tick(self) -> None:
         now = self.clock.elapsed()
+        if os.environ.get("FOLIO_BENCH_VERBOSE") and now - self.last > NOTICEABLE_MS:
+            say(f"stall of {now - self.last} ms")
         self.gaps.append(now - self.last)
         self.last = now
 
@@ -65,7 +67,12 @@ class Lateness:
             "longest_stall_ms": max(self.gaps, default=0),
             "stalled_share": round(stalled / total, 3),
             "seconds": round(total / 1000, 1),
+            "stalls_over_100ms": sum(1 for g in self.gaps if g > NOTICEABLE_MS),
         }
+
+
+def say(text: str) -> None:
+    print(f"[{time.time() - T0:7.1f} s] {text}", file=sys.stderr, flush=True)
 
 
 async def until(predicate: object, timeout: float) -> bool:
@@ -83,6 +90,11 @@ async def script(session: object, out: dict[str, object], args: dict[str, str]) 
     library = session.library  # type: ignore[attr-defined]
     await asyncio.sleep(0)
     out["window_shown_s"] = round(time.time() - T0, 2)
+    out["rss_mb"] = round(psutil.Process().memory_info().rss / 2**20)
+    if args.get("mode") == "start":
+        window.confirm_quit = lambda active: True
+        window.close()
+        return
     monitor = Lateness()
 
     # Opening the big document (its page list and the first page with its text).
@@ -93,6 +105,7 @@ async def script(session: object, out: dict[str, object], args: dict[str, str]) 
     view = window.document_view
     await until(lambda: view.model.rowCount() > 0 and view.viewer.page is not None, 60)
     out["open_big_document_s"] = round(time.monotonic() - t, 2)
+    say(f"opened the big document in {out['open_big_document_s']} s")
     out["open_big_document"] = monitor.report()
 
     # A new long PDF read while the big document stays open.
@@ -101,12 +114,14 @@ async def script(session: object, out: dict[str, object], args: dict[str, str]) 
     window.import_paths([args["new_pdf"]])
     await until(lambda: len(library.sources()) > len(before), 60)
     new_ids = [s.id for s in library.sources() if s.id not in before]
+    say(f"importing {new_ids}")
     read_for = float(args["read_seconds"])
     await asyncio.sleep(read_for)
     state = library.source_state(new_ids[0]) if new_ids else None
     out["while_reading"] = monitor.report()
     out["pages_read"] = state.completed if state else 0
     out["pages_per_s"] = round((state.completed if state else 0) / read_for, 1)
+    say(f"read {out['pages_read']} pages; cancelling")
     manager.cancel_all()
     await until(lambda: manager.is_idle(), 60)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import signal
 import sqlite3
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
 from app.core.library import Library
@@ -397,3 +399,58 @@ def test_a_long_history_loads_only_its_newest_finished_tasks(
         assert len(manager.tasks()) == 30 and manager.cleared_count == 0
     finally:
         manager.shutdown()
+
+
+def test_a_long_document_gets_its_page_tasks_in_batches_and_after_a_crash(
+    qtbot: QtBot, library_dir: Path, qapp: object, tmp_path: Path
+) -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    from app.tasks.manager import PAGE_TASK_BATCH
+
+    pages = PAGE_TASK_BATCH * 2 + 7
+    long_pdf = tmp_path / "long.pdf"
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_page(PdfReader(TRIVIAL).pages[0])
+    writer.write(long_pdf)
+    lib = Library(library_dir)
+    lib.acquire_writer_lock()
+    manager = ExtractionManager(lib)
+    manager.start()
+    made: list[int] = []
+
+    def count() -> None:  # on every turn of the event loop
+        made.append(
+            lib._db.execute("SELECT COUNT(*) FROM pages WHERE task_id IS NOT NULL").fetchone()[0]
+        )
+
+    turn = QTimer()
+    turn.timeout.connect(count)
+    turn.start(0)
+    manager.import_files([long_pdf])
+    qtbot.waitUntil(lambda: bool(made) and made[-1] == pages, timeout=60_000)
+    turn.stop()
+    # Never all at once: between two turns of the event loop, at most one batch.
+    steps = [b - a for a, b in itertools.pairwise(made)]
+    assert max(steps) <= PAGE_TASK_BATCH, steps
+    assert PAGE_TASK_BATCH in made, made
+    (source,) = lib.sources()
+    manager.shutdown()
+    state = lib.source_state(source.id)
+    assert state is not None and state.total == pages and state.completed < pages
+    # As if Folio had died half-way through making them: the last third has none.
+    with lib.transaction() as db:
+        lost = "SELECT id FROM pages WHERE source_id = ? AND number > ?"
+        where = (source.id, pages - pages // 3)
+        db.execute(f"DELETE FROM tasks WHERE page_id IN ({lost})", where)
+        db.execute(
+            f"UPDATE pages SET task_id = NULL, task_status = NULL WHERE id IN ({lost})", where
+        )
+    manager = ExtractionManager(lib)
+    manager.start()
+    wait_idle(qtbot, manager, timeout=300_000)
+    state = lib.source_state(source.id)
+    assert state is not None and (state.completed, state.active) == (pages, 0)
+    manager.shutdown()
+    lib.close()
