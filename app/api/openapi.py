@@ -39,7 +39,8 @@ def openapi_document(version: str) -> dict[str, Any]:
         "paths": {
             "/api/v1/tasks": {
                 "get": {
-                    "summary": "Active tasks, or the whole history with all=1",
+                    "summary": "Active tasks, or the whole history with all=1, a page at a time"
+                    " (limit, default 1000, and offset; X-Next-Offset when more follow)",
                     "parameters": [
                         {
                             "name": "status",
@@ -50,6 +51,16 @@ def openapi_document(version: str) -> dict[str, Any]:
                             "name": "all",
                             "in": "query",
                             "schema": {"type": "string", "enum": ["0", "1"]},
+                        },
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 10000},
+                        },
+                        {
+                            "name": "offset",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 0},
                         },
                     ],
                     "responses": {"200": {"description": "Tasks", **_json(tasks)}, **_errors(400)},
@@ -97,7 +108,19 @@ def openapi_document(version: str) -> dict[str, Any]:
             },
             "/api/v1/sources": {
                 "get": {
-                    "summary": "The documents in the library",
+                    "summary": "The documents in the library, newest first, a page at a time",
+                    "parameters": [
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 10000},
+                        },
+                        {
+                            "name": "offset",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 0},
+                        },
+                    ],
                     "responses": {
                         "200": {
                             "description": "Sources",

@@ -22,6 +22,9 @@ from app.tasks.manager import ExtractionManager
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024
+#: Lists are answered a page at a time: no reply grows with the library.
+DEFAULT_PAGE = 1000
+MAX_PAGE = 10_000
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -64,6 +67,31 @@ def _int_param(request: web.Request, name: str) -> int:
     if value < 1:
         raise web.HTTPNotFound(text=f"There is no {name.split('_')[0]} {value}.")
     return value
+
+
+def _paging(request: web.Request) -> tuple[int, int]:
+    """`limit` (1..MAX_PAGE, default DEFAULT_PAGE) and `offset` (from 0) of a list request."""
+    limit = _query_int(request, "limit", DEFAULT_PAGE, 1, MAX_PAGE)
+    return limit, _query_int(request, "offset", 0, 0, 2**62)
+
+
+def _query_int(request: web.Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise web.HTTPBadRequest(text=f"{name} must be a whole number, not {raw!r}.") from None
+    if not low <= value <= high:
+        raise web.HTTPBadRequest(text=f"{name} must be between {low} and {high}.")
+    return value
+
+
+def _page(items: list[Any], limit: int, offset: int) -> web.Response:
+    """At most `limit` items (one more was read to know); X-Next-Offset when more follow."""
+    headers = {"X-Next-Offset": str(offset + limit)} if len(items) > limit else {}
+    return web.json_response(items[:limit], headers=headers)
 
 
 async def _json_object(request: web.Request) -> dict[str, Any]:
@@ -160,14 +188,19 @@ class ApiServer:
             except ValueError:
                 choices = ", ".join(s.value for s in TaskStatus)
                 raise web.HTTPBadRequest(text=f"status must be one of {choices}.") from None
+        limit, offset = _paging(request)
         everything = request.query.get("all") in ("1", "true")
         if everything or (wanted is not None and wanted.is_terminal):
-            tasks = self.manager.history()
+            # One page of the history, read off the GUI thread (the event loop's thread).
+            statuses = None if wanted is None else [wanted]
+            library = self.manager.library
+            tasks = await asyncio.to_thread(
+                lambda: library.tasks(statuses=statuses, limit=limit + 1, offset=offset)
+            )
         else:
-            tasks = self.manager.active_tasks()
-        if wanted is not None:
-            tasks = [t for t in tasks if t.status is wanted]
-        return web.json_response([t.to_json() for t in tasks])
+            active = [t for t in self.manager.active_tasks() if wanted in (None, t.status)]
+            tasks = active[offset : offset + limit + 1]
+        return _page([t.to_json() for t in tasks], limit, offset)
 
     async def get_task(self, request: web.Request) -> web.Response:
         task_id = _int_param(request, "task_id")
@@ -212,15 +245,17 @@ class ApiServer:
 
     async def list_sources(self, request: web.Request) -> web.Response:
         library = self.manager.library
-        states = library.source_states()
+        limit, offset = _paging(request)
+        sources = await asyncio.to_thread(library.sources, limit + 1, offset)
+        states = library.source_states(s.id for s in sources)
         out = []
-        for source in library.sources():
+        for source in sources:
             item = source.to_json()
             state = states.get(source.id)
             item["pagesWithText"] = state.completed if state else 0
             item["pagesFailed"] = state.failed if state else 0
             out.append(item)
-        return web.json_response(out)
+        return _page(out, limit, offset)
 
     async def import_path(self, request: web.Request) -> web.Response:
         body = await _json_object(request)

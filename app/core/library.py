@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.core.checkpoint import WalCheckpointer
 from app.core.errors import (
     CorruptLibraryError,
     FolioError,
@@ -155,6 +156,7 @@ class Library:
         self.store = FileStore(folder / "files")
         self._lock = threading.RLock()
         self._lock_fd: int | None = None
+        self._checkpointer: WalCheckpointer | None = None
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -174,7 +176,12 @@ class Library:
                 # WAL + NORMAL: a committed transaction survives a crash of the app
                 # (the WAL is on disk); only a power cut may lose the last commits.
                 self._db.execute("PRAGMA synchronous = NORMAL")
+                # Checkpoints run on a thread of their own, not inside our commits.
+                self._db.execute("PRAGMA wal_autocheckpoint = 0")
             self._migrate()
+            if not readonly:
+                self._checkpointer = WalCheckpointer(self.db_path)
+                self._checkpointer.start()
         except sqlite3.DatabaseError as exc:
             raise CorruptLibraryError(
                 f"The library database {self.db_path} cannot be read ({exc}); "
@@ -184,6 +191,9 @@ class Library:
     # -- lifecycle -------------------------------------------------------------------
 
     def close(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
         with self._lock:
             self._db.close()
         self.release_writer_lock()
@@ -298,10 +308,12 @@ class Library:
         )
         return Source(*rows[0]) if rows else None
 
-    def sources(self) -> list[Source]:
+    def sources(self, limit: int = -1, offset: int = 0) -> list[Source]:
+        """Newest first; `limit` and `offset` page through them (-1: no limit)."""
         rows = self._query(
             "SELECT id, sha256, name, original_path, kind, size, page_count, added_at "
-            "FROM sources ORDER BY added_at DESC, id DESC"
+            "FROM sources ORDER BY added_at DESC, id DESC LIMIT ? OFFSET ?",
+            (limit, offset),
         )
         return [Source(*row) for row in rows]
 
@@ -536,7 +548,10 @@ class Library:
         ids: Iterable[int] | None = None,
         source_ids: Iterable[int] | None = None,
         min_id: int | None = None,
+        limit: int = -1,
+        offset: int = 0,
     ) -> list[BackgroundTask]:
+        """Tasks oldest first, filtered; `limit` and `offset` page through them."""
         where: list[str] = []
         params: list[Any] = []
         if source_ids is not None:
@@ -558,7 +573,9 @@ class Library:
             id_list = list(ids)
             where.append(f"t.id IN ({', '.join('?' for _ in id_list)})")
             params.extend(id_list)
-        sql = _TASK_SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY t.id"
+        sql = _TASK_SELECT + (" WHERE " + " AND ".join(where) if where else "")
+        sql += " ORDER BY t.id LIMIT ? OFFSET ?"
+        params.extend([limit, offset])
         return [_task_from_row(row) for row in self._query(sql, params)]
 
     def hide_tasks(self, task_ids: Iterable[int]) -> None:

@@ -137,7 +137,8 @@ class InstanceServer(QObject):
             return {"ok": True, "tasks": [t.to_json() for t in tasks]}
         if op == "tasks":
             if request.get("all"):
-                tasks = m.history()
+                # Bounded: one page of the history, oldest first (offset pages on).
+                tasks = m.library.tasks(limit=1000, offset=int(request.get("offset", 0)))
             elif request.get("ids"):
                 wanted = {int(i) for i in request["ids"]}
                 tasks = [t for i in sorted(wanted) if (t := m.get(i)) is not None]

@@ -207,3 +207,27 @@ def test_api_cancel_shows_in_the_open_tasks_page(
         )
 
     qtbot.waitUntil(shown, timeout=1000)  # the bound: within a second
+
+
+def test_lists_come_a_page_at_a_time(served: tuple[ApiServer, qasync.QEventLoop]) -> None:
+    server, loop = served
+    manager = server.manager
+    manager.pause()
+    manager.import_files([TRIVIAL] * 5)  # five import tasks waiting
+
+    async def page(path: str) -> tuple[int, Any, str | None]:
+        async with aiohttp.ClientSession() as session:
+            url = f"http://127.0.0.1:{server.port}{path}"
+            headers = {"Authorization": f"Bearer {TOKEN}"}
+            async with session.get(url, headers=headers) as resp:
+                return resp.status, await resp.json(), resp.headers.get("X-Next-Offset")
+
+    status, first, more = loop.run_until_complete(page("/api/v1/tasks?limit=2"))
+    assert (status, len(first), more) == (200, 2, "2")
+    _, rest, more = loop.run_until_complete(page("/api/v1/tasks?limit=10&offset=2"))
+    assert len(rest) == 3 and more is None
+    assert {t["id"] for t in first} | {t["id"] for t in rest} == {t.id for t in manager.tasks()}
+    _, history, more = loop.run_until_complete(page("/api/v1/tasks?all=1&limit=4"))
+    assert (len(history), more) == (4, "4")
+    status, error, _ = loop.run_until_complete(page("/api/v1/tasks?limit=0"))
+    assert status == 400 and "limit must be between 1 and 10000" in error["error"]
