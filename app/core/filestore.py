@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ log = logging.getLogger(__name__)
 
 CHUNK = 1024 * 1024
 TEMP_PREFIX = ".incoming-"
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_HEX_PREFIX = re.compile(r"[0-9a-f]{2}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,21 +116,48 @@ class FileStore:
             path.unlink()
 
     def sweep(self, keep: Iterable[str]) -> list[Path]:
-        """Remove store files that no source names, and stray temporary files."""
+        """Remove store files that no source names, and stray temporary files.
+
+        Only names the store itself creates are touched (`ab/<64 hex digits>` and its
+        temporary files); anything else in the folder is left alone. One directory
+        listing per subfolder, no stat per file: cheap for tens of thousands of files.
+        """
         wanted = set(keep)
         removed: list[Path] = []
-        if not self.root.is_dir():
+        try:
+            folders = [e for e in os.scandir(self.root) if _is_dir(e)]
+        except OSError:
             return removed
-        for entry in self.root.rglob("*"):
-            if entry.is_dir():
+        for entry in os.scandir(self.root):
+            if entry.name.startswith(TEMP_PREFIX) and entry.is_file(follow_symlinks=False):
+                removed.append(Path(entry.path))
+        for folder in folders:
+            if not _HEX_PREFIX.fullmatch(folder.name):
                 continue
-            if entry.name.startswith(TEMP_PREFIX) or entry.name not in wanted:
-                with contextlib.suppress(OSError):
-                    entry.unlink()
-                    removed.append(entry)
+            try:
+                entries = list(os.scandir(folder.path))
+            except OSError:
+                continue
+            for entry in entries:
+                name = entry.name
+                ours = name.startswith(TEMP_PREFIX) or (
+                    _SHA256.fullmatch(name) is not None and name.startswith(folder.name)
+                )
+                if ours and name not in wanted and entry.is_file(follow_symlinks=False):
+                    removed.append(Path(entry.path))
+        for path in removed:
+            with contextlib.suppress(OSError):
+                path.unlink()
         if removed:
             log.info("startup sweep removed %d unreferenced store file(s)", len(removed))
         return removed
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 def _fsync_dir(path: Path) -> None:

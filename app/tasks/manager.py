@@ -126,7 +126,7 @@ class ExtractionManager(QObject):
         self._changed: dict[int, set[str]] = {}
         self._added: list[BackgroundTask] = []
         self._removed: list[int] = []
-        self._cleared = library.hidden_task_count()
+        self._cleared = 0  # counted in start()
         self._batch = BatchTracker()
         self._started = False
         self._stopping = False

@@ -10,12 +10,12 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app.api.server import ApiServer, load_or_create_token, token_path
 from app.core.errors import CorruptLibraryError, FolioError
 from app.core.library import Library
 from app.core.paths import APP_NAME, default_library_dir, resources_dir
@@ -28,6 +28,9 @@ from app.ui.settings_dialog import SETTING_API
 
 #: The API's usual port; another is chosen when it is taken.
 DEFAULT_API_PORT = 47110
+
+if TYPE_CHECKING:
+    from app.api.server import ApiServer
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +167,9 @@ def open_library(folder: Path) -> Library | None:
 
 def start_api(manager: ExtractionManager, loop: asyncio.AbstractEventLoop) -> ApiServer | None:
     """Serve the local API on 127.0.0.1 (FOLIO_API_PORT, else 47110, else any free port)."""
+    # Imported here: the HTTP stack costs a fifth of a second at every start otherwise.
+    from app.api.server import ApiServer, load_or_create_token, token_path
+
     token = load_or_create_token()
     wanted = int(os.environ.get("FOLIO_API_PORT", DEFAULT_API_PORT))
     for port in (wanted, 0):

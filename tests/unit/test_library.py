@@ -206,3 +206,23 @@ def test_pages_whose_reading_was_cancelled_are_counted(library_dir: Path) -> Non
         state = lib.source_states()[source.id]
         assert (state.completed, state.failed, state.cancelled) == (1, 1, 1)
         assert source_state_text(state, 3) == "1/3 pages · 1 failed · 1 cancelled"
+
+
+def test_sweep_leaves_files_the_store_did_not_create(library_dir: Path) -> None:
+    with Library(library_dir) as lib:
+        kept = lib.store.add(PDF)
+        mine = [
+            lib.store.root / "notes.txt",
+            lib.store.root / "ab" / "holiday.jpg",
+            lib.store.root / "zz" / ("f" * 64),  # a hash-like name, but not where we put it
+        ]
+        for path in mine:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("the user's own")
+        orphan = lib.store.path_for("a" * 64)
+        orphan.parent.mkdir(parents=True, exist_ok=True)
+        orphan.write_text("left by an import that was undone")
+        removed = lib.store.sweep({kept.sha256})
+    assert removed == [orphan]
+    assert all(path.read_text() == "the user's own" for path in mine)
+    assert kept.path.exists()
