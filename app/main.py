@@ -86,6 +86,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run_gui(args: list[str]) -> int:
     """Build the window and its engine, import the files given, run the event loop."""
-    from app.ui.launcher import launch
+    from app.ui.shell.launcher import launch
 
     return launch(args)

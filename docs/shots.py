@@ -23,9 +23,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from app.core.library import Library
 from app.core.models import TaskStatus
-from app.ui.launcher import Session, make_application, open_session
-from app.ui.sidebar import Section
-from app.ui.tasks_model import StatusFilter
+from app.ui.shell.launcher import Session, make_application, open_session
+from app.ui.shell.sidebar import Section
+from app.ui.tasks.model import StatusFilter
 from tests.corpus import REPO, SAMPLES
 
 OUT = REPO / "docs" / "screenshots"

@@ -28,7 +28,7 @@ import qasync  # noqa: E402
 from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QTimer  # noqa: E402
 
 from app.core.models import TaskStatus  # noqa: E402
-from app.ui.launcher import make_application, open_library, open_session  # noqa: E402
+from app.ui.shell.launcher import make_application, open_library, open_session  # noqa: E402
 
 TICK_MS = 10
 #: A gap longer than this is a stall a person notices.

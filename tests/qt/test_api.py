@@ -35,6 +35,10 @@ def served(library_dir: Path, qapp: Any) -> Iterator[tuple[ApiServer, qasync.QEv
     loop.run_until_complete(server.start())
     yield server, loop
     loop.run_until_complete(server.stop())
+    # Connection handlers end on the loop's next turns; let them, before it closes.
+    pending = asyncio.all_tasks(loop)
+    if pending:
+        loop.run_until_complete(asyncio.wait(pending, timeout=10))
     manager.shutdown()
     lib.close()
     asyncio.set_event_loop(None)
@@ -181,8 +185,8 @@ def test_api_cancel_shows_in_the_open_tasks_page(
 ) -> None:
     from PySide6.QtCore import QSettings
 
-    from app.ui.tasks_model import Column
-    from app.ui.tasks_page import TasksPage
+    from app.ui.tasks.model import Column
+    from app.ui.tasks.page import TasksPage
 
     server, loop = served
     manager = server.manager

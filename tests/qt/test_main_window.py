@@ -26,14 +26,14 @@ from app.core.library import Library
 from app.core.models import OcrMode, TaskStatus, TextMethod
 from app.extraction import tesseract
 from app.tasks.manager import ExtractionManager
-from app.ui.file_open import FileOpenReceiver
-from app.ui.launcher import Session, open_session, parse_args
-from app.ui.main_window import MainWindow
-from app.ui.message_bar import MessageKind
-from app.ui.search_view import SearchRole
-from app.ui.sidebar import Section
-from app.ui.sources_model import THUMB_SIZE
-from app.ui.theme import apply_theme
+from app.ui.common.message_bar import MessageKind
+from app.ui.common.theme import apply_theme
+from app.ui.library.sources_model import THUMB_SIZE
+from app.ui.search.search_view import SearchRole
+from app.ui.shell.file_open import FileOpenReceiver
+from app.ui.shell.launcher import Session, open_session, parse_args
+from app.ui.shell.main_window import MainWindow
+from app.ui.shell.sidebar import Section
 from tests.conftest import HOSTILE, SAMPLES
 
 TRIVIAL = SAMPLES / "001-trivial" / "minimal-document.pdf"
@@ -592,7 +592,7 @@ def test_show_original_without_a_file_manager_gives_the_path(
 ) -> None:
     from PySide6.QtGui import QDesktopServices
 
-    from app.ui.sources_view import reveal_original
+    from app.ui.library.sources_view import reveal_original
 
     import_and_wait(qtbot, window, [TRIVIAL])
     (source,) = library.sources()

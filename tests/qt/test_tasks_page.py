@@ -19,9 +19,9 @@ from pytestqt.qtbot import QtBot
 
 from app.core.models import BackgroundTask, TaskStatus, TaskType
 from app.tasks.manager import ExtractionManager
-from app.ui.status_chip import chip_colours
-from app.ui.tasks_model import Column, Role, StatusFilter, TasksTableModel
-from app.ui.tasks_page import TasksPage
+from app.ui.tasks.model import Column, Role, StatusFilter, TasksTableModel
+from app.ui.tasks.page import TasksPage
+from app.ui.tasks.status_chip import chip_colours
 from tests.conftest import SAMPLES
 
 TRIVIAL = SAMPLES / "001-trivial" / "minimal-document.pdf"

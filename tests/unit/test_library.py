@@ -179,7 +179,7 @@ def test_backup_then_restore_after_corruption(library_dir: Path) -> None:
 
 
 def test_pages_whose_reading_was_cancelled_are_counted(library_dir: Path) -> None:
-    from app.ui.formatting import source_state_text
+    from app.ui.common.formatting import source_state_text
 
     with Library(library_dir) as lib:
         with lib.transaction() as db:

@@ -36,23 +36,23 @@ from app.core.paths import default_library_dir
 from app.extraction.filetype import KNOWN_EXTENSIONS
 from app.extraction.tesseract import TesseractInfo, tesseract_info
 from app.tasks.manager import ExtractionManager
-from app.ui.about_dialog import show_about
-from app.ui.asyncutil import spawn
-from app.ui.drop_overlay import DropOverlay
-from app.ui.export import default_export_name, library_source_text, write_text
-from app.ui.formatting import plural
-from app.ui.help_dialog import UserGuideDialog
-from app.ui.importer import Collected, ImportFlow, summary
-from app.ui.message_bar import MessageBar, MessageKind
-from app.ui.pages_view import DocumentView
-from app.ui.rendering import PageRenderer
-from app.ui.search_view import SearchView
-from app.ui.settings_dialog import SettingsDialog
-from app.ui.sidebar import Section, Sidebar
-from app.ui.sources_view import SourcesView, reveal_original
-from app.ui.status_indicator import StatusIndicator
-from app.ui.tasks_page import TasksPage
-from app.ui.theme import apply_theme
+from app.ui.common.asyncutil import spawn
+from app.ui.common.formatting import plural
+from app.ui.common.message_bar import MessageBar, MessageKind
+from app.ui.common.rendering import PageRenderer
+from app.ui.common.theme import apply_theme
+from app.ui.dialogs.about import show_about
+from app.ui.dialogs.help import UserGuideDialog
+from app.ui.dialogs.settings import SettingsDialog
+from app.ui.library.export import default_export_name, library_source_text, write_text
+from app.ui.library.pages_view import DocumentView
+from app.ui.library.sources_view import SourcesView, reveal_original
+from app.ui.search.search_view import SearchView
+from app.ui.shell.drop_overlay import DropOverlay
+from app.ui.shell.importer import Collected, ImportFlow, summary
+from app.ui.shell.sidebar import Section, Sidebar
+from app.ui.shell.status_indicator import StatusIndicator
+from app.ui.tasks.page import TasksPage
 
 log = logging.getLogger(__name__)
 

@@ -35,20 +35,12 @@ from PySide6.QtWidgets import (
 from app.core.library import Library
 from app.core.models import Source
 from app.tasks.manager import ExtractionManager
-from app.ui.formatting import plural
-from app.ui.rendering import PageRenderer
-from app.ui.sources_model import THUMB_SIZE, Column, Role, SourcesModel
+from app.ui.common.formatting import plural
+from app.ui.common.rendering import PageRenderer
+from app.ui.common.widgets import heading_label
+from app.ui.library.sources_model import THUMB_SIZE, Column, Role, SourcesModel
 
 SETTINGS_HEADER = "library/header"
-
-
-def heading_label(text: str) -> QLabel:
-    label = QLabel(text)
-    font = label.font()
-    font.setPointSizeF(font.pointSizeF() * 1.4)
-    font.setBold(True)
-    label.setFont(font)
-    return label
 
 
 class EmptyLibrary(QWidget):

@@ -21,10 +21,10 @@ from app.core.library import Library
 from app.core.paths import APP_NAME, default_library_dir, resources_dir
 from app.tasks.instance import InstanceServer, send_to_running
 from app.tasks.manager import ExtractionManager
-from app.ui.file_open import FileOpenReceiver
-from app.ui.main_window import MainWindow
-from app.ui.session_end import quit_on_session_end
-from app.ui.settings_dialog import SETTING_API
+from app.ui.dialogs.settings import SETTING_API
+from app.ui.shell.file_open import FileOpenReceiver
+from app.ui.shell.main_window import MainWindow
+from app.ui.shell.session_end import quit_on_session_end
 
 #: The API's usual port; another is chosen when it is taken.
 DEFAULT_API_PORT = 47110

@@ -67,8 +67,7 @@ from PySide6.QtWidgets import (
 from app.core.models import BackgroundTask, TaskStatus, TaskType
 from app.tasks.manager import ExtractionManager
 from app.tasks.progress import AggregateProgress
-from app.ui.status_chip import StatusChipDelegate, chip_colours
-from app.ui.tasks_model import (
+from app.ui.tasks.model import (
     STATUS_FILTER_LABELS,
     STATUS_LABELS,
     TYPE_LABELS,
@@ -83,6 +82,7 @@ from app.ui.tasks_model import (
     source_label,
     task_seconds,
 )
+from app.ui.tasks.status_chip import StatusChipDelegate, chip_colours
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.theme import is_dark
+from app.ui.common.theme import is_dark
 
 BADGE_ROLE = Qt.ItemDataRole.UserRole + 1
 

@@ -23,9 +23,9 @@ from app.core.library import Library
 from app.core.models import BackgroundTask, Source
 from app.core.states import SourceState
 from app.tasks.manager import ExtractionManager
-from app.ui.formatting import local_date, plural, source_state_text
-from app.ui.rendering import PageRenderer, RenderRequest
-from app.ui.theme import is_dark
+from app.ui.common.formatting import local_date, plural, source_state_text
+from app.ui.common.rendering import PageRenderer, RenderRequest
+from app.ui.common.theme import is_dark
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 THUMB_SIZE = QSize(48, 64)

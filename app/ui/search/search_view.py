@@ -35,9 +35,9 @@ from PySide6.QtWidgets import (
 
 from app.core.library import HIT_END, HIT_START, Library, SearchHit
 from app.tasks.manager import ExtractionManager
-from app.ui.formatting import plural
-from app.ui.sources_view import heading_label
-from app.ui.theme import is_dark
+from app.ui.common.formatting import plural
+from app.ui.common.theme import is_dark
+from app.ui.common.widgets import heading_label
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 TYPING_MS = 250

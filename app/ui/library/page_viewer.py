@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
 from app.core.library import Library
 from app.core.models import BackgroundTask, OcrMode, Page, Source, TaskStatus
 from app.tasks.manager import ExtractionManager
-from app.ui.formatting import method_text
-from app.ui.language_dialog import LanguageDialog
-from app.ui.rendering import NATURAL_WIDTH, PageRenderer, RenderRequest
-from app.ui.theme import is_dark
+from app.ui.common.formatting import method_text
+from app.ui.common.rendering import NATURAL_WIDTH, PageRenderer, RenderRequest
+from app.ui.common.theme import is_dark
+from app.ui.dialogs.language import LanguageDialog
 
 SETTINGS_SPLITTER = "viewer/splitter"
 ZOOM_STEPS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0)

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 from app.core.models import OcrMode
 from app.extraction.tesseract import TesseractInfo
 from app.tasks.manager import ExtractionManager
-from app.ui.language_dialog import LanguageList
-from app.ui.theme import checkbox_sheet
+from app.ui.common.theme import checkbox_sheet
+from app.ui.dialogs.language import LanguageList
 
 OCR_MODE_LABELS = {
     OcrMode.AUTO: "Automatic — OCR only pages without a text layer",

@@ -34,11 +34,11 @@ from app.core.library import Library
 from app.core.models import BackgroundTask, OcrMode, Page, Source, TaskStatus
 from app.core.states import PageState
 from app.tasks.manager import ExtractionManager
-from app.ui.formatting import page_state_text, source_state_text
-from app.ui.language_dialog import LanguageDialog
-from app.ui.page_viewer import PageViewer
-from app.ui.rendering import PageRenderer, RenderRequest
-from app.ui.theme import is_dark
+from app.ui.common.formatting import page_state_text, source_state_text
+from app.ui.common.rendering import PageRenderer, RenderRequest
+from app.ui.common.theme import is_dark
+from app.ui.dialogs.language import LanguageDialog
+from app.ui.library.page_viewer import PageViewer
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 PAGE_THUMB = QSize(72, 96)

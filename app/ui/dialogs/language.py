@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.ui.theme import checkbox_sheet
+from app.ui.common.theme import checkbox_sheet
 
 #: Names for the language codes Folio is most often used with; others show their code.
 LANGUAGE_NAMES = {

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app import __version__
 from app.extraction.tesseract import TesseractInfo
-from app.ui.language_dialog import language_label
+from app.ui.dialogs.language import language_label
 
 
 def about_html(tesseract: TesseractInfo | None, tesseract_error: str | None) -> str:

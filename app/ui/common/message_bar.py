@@ -7,7 +7,7 @@ import enum
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
-from app.ui.theme import is_dark
+from app.ui.common.theme import is_dark
 
 
 class MessageKind(enum.Enum):

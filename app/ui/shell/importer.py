@@ -14,7 +14,7 @@ from app.core.errors import FolioError
 from app.core.models import BackgroundTask, TaskStatus
 from app.extraction.filetype import KNOWN_EXTENSIONS, sniff
 from app.tasks.manager import ExtractionManager
-from app.ui.asyncutil import spawn
+from app.ui.common.asyncutil import spawn
 
 log = logging.getLogger(__name__)
 
