@@ -43,8 +43,7 @@ def action_states(
         tip = "Select pending or in-progress tasks to cancel them."
     elif not cancellable:
         tip = (
-            "The selected tasks have finished; only pending or in-progress tasks can be"
-            " cancelled."
+            "The selected tasks have finished; only pending or in-progress tasks can be cancelled."
         )
     elif cancellable < len(tasks):
         tip = (
