@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import logging
 import time
 from collections.abc import Callable, Iterable
 
@@ -14,11 +12,7 @@ from PySide6.QtCore import (
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
-    QObject,
-    QPersistentModelIndex,
     QPoint,
-    QPointF,
-    QRectF,
     QSettings,
     QSize,
     Qt,
@@ -27,21 +21,9 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import (
-    QAction,
-    QColor,
-    QFont,
-    QGuiApplication,
-    QHideEvent,
-    QKeySequence,
-    QMouseEvent,
-    QPainter,
-    QPalette,
-    QPen,
-)
+from PySide6.QtGui import QAction, QGuiApplication, QHideEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QButtonGroup,
     QHBoxLayout,
     QHeaderView,
@@ -52,11 +34,6 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSpinBox,
     QSplitter,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QSystemTrayIcon,
-    QTableView,
     QTextBrowser,
     QToolBar,
     QToolButton,
@@ -64,39 +41,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.models import BackgroundTask, TaskStatus, TaskType
+from app.core.models import BackgroundTask, TaskStatus
 from app.tasks.manager import ExtractionManager
 from app.tasks.progress import AggregateProgress
+from app.ui.common.formatting import plural
+from app.ui.tasks.delegates import LinkDelegate, SelectionCheckDelegate
+from app.ui.tasks.details import task_details_html
 from app.ui.tasks.model import (
     STATUS_FILTER_LABELS,
-    STATUS_LABELS,
-    TYPE_LABELS,
     Column,
     Role,
     StatusFilter,
     TasksFilterProxyModel,
     TasksTableModel,
-    elapsed_text,
     filter_count,
-    local_time,
     source_label,
-    task_seconds,
 )
-from app.ui.tasks.status_chip import StatusChipDelegate, chip_colours
-
-log = logging.getLogger(__name__)
-
-AnyIndex = QModelIndex | QPersistentModelIndex
+from app.ui.tasks.notify import BatchNotifier, batch_message
+from app.ui.tasks.status_chip import StatusChipDelegate
+from app.ui.tasks.view import TasksView
 
 SETTINGS_STATUS_FILTER = "tasks/statusFilter"
 SETTINGS_TEXT_FILTER = "tasks/textFilter"
 SETTINGS_HEADER = "tasks/header"
 SETTINGS_SPLITTER = "tasks/splitter"
 
-#: Space left of a link's text; the delegate paints it there and the view hit-tests it.
-_LINK_MARGIN = 6
-#: The page text shown in the details pane is cut here (the page view shows all of it).
-_MAX_PAGE_TEXT = 20_000
 
 _DEFAULT_WIDTHS: dict[Column, int] = {
     Column.SELECT: 30,
@@ -112,325 +81,6 @@ _DEFAULT_WIDTHS: dict[Column, int] = {
 
 #: How long the outcome of an action stays under the table.
 SAY_FOR_MS = 30_000
-
-
-def plural(count: int, word: str, words: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (words or word + 's')}"
-
-
-# -- delegates -----------------------------------------------------------------------------
-
-
-class SelectionCheckDelegate(QStyledItemDelegate):
-    """Paints the check column: a check box that shows whether the row is selected.
-
-    Drawn here rather than by the style: some styles outline an unchecked box in
-    nearly the colour of a dark palette's base, and the box must show on a
-    selected (highlighted) row too.
-    """
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        widget = opt.widget
-        style = widget.style() if widget is not None else QApplication.style()
-        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, widget)
-        palette = opt.palette
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
-        side = min(14, opt.rect.height() - 4)
-        box = QRectF(0, 0, side, side)
-        box.moveCenter(QRectF(opt.rect).center())
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        if selected:
-            mark = palette.color(QPalette.ColorRole.Highlight)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(palette.color(QPalette.ColorRole.HighlightedText))
-            painter.drawRoundedRect(box, 3, 3)
-            pen = QPen(mark, 2)
-            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-            pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
-            painter.setPen(pen)
-            left, top = box.left(), box.top()
-            painter.drawPolyline(
-                [
-                    QPointF(left + side * 0.22, top + side * 0.52),
-                    QPointF(left + side * 0.42, top + side * 0.72),
-                    QPointF(left + side * 0.78, top + side * 0.30),
-                ]
-            )
-        else:
-            border = QColor(palette.color(QPalette.ColorRole.Text))
-            border.setAlphaF(0.55)
-            painter.setPen(QPen(border, 1.2))
-            painter.setBrush(palette.color(QPalette.ColorRole.Base))
-            painter.drawRoundedRect(box.adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
-        painter.restore()
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
-        return QSize(28, option.fontMetrics.height() + 12)
-
-
-class LinkDelegate(QStyledItemDelegate):
-    """Paints a cell whose Role.LINK is set as an underlined link; others as plain text."""
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
-        if index.data(Role.LINK) is None:
-            super().paint(painter, option, index)
-            return
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        text = opt.text
-        opt.text = ""
-        widget = opt.widget
-        style = widget.style() if widget is not None else QApplication.style()
-        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, widget)
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
-        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Link
-        font = QFont(opt.font)
-        font.setUnderline(True)
-        rect = opt.rect.adjusted(_LINK_MARGIN, 0, -_LINK_MARGIN, 0)
-        painter.save()
-        painter.setFont(font)
-        painter.setPen(opt.palette.color(role))
-        elided = opt.fontMetrics.elidedText(text, Qt.TextElideMode.ElideRight, rect.width())
-        painter.drawText(rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, elided)
-        painter.restore()
-
-
-# -- the view ------------------------------------------------------------------------------
-
-
-class TasksView(QTableView):
-    """The tasks table.
-
-    A click in the check column adds the row to the selection or takes it out,
-    keeping the rest; a plain click on a link's text opens what it names.
-
-    Signals:
-        linkActivated(int, int): the column (Source or Page) and the id it links to.
-    """
-
-    linkActivated = Signal(int, int)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setMouseTracking(True)
-        self._pressed_link: tuple[int, int] | None = None
-
-    def link_at(self, pos: QPoint) -> tuple[int, int] | None:
-        """(column, id) of the link whose text is under `pos` (viewport coordinates)."""
-        index = self.indexAt(pos)
-        if not index.isValid() or index.column() not in (Column.SOURCE, Column.PAGE):
-            return None
-        target = index.data(Role.LINK)
-        if target is None:
-            return None
-        rect = self.visualRect(index)
-        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-        width = min(self.fontMetrics().horizontalAdvance(text), rect.width() - 2 * _LINK_MARGIN)
-        left = rect.left() + _LINK_MARGIN
-        if left <= pos.x() <= left + width:
-            return index.column(), int(target)
-        return None
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:
-        pos = event.position().toPoint()
-        index = self.indexAt(pos)
-        plain = event.modifiers() == Qt.KeyboardModifier.NoModifier
-        left = event.button() == Qt.MouseButton.LeftButton
-        self._pressed_link = self.link_at(pos) if plain and left else None
-        if index.isValid() and index.column() == Column.SELECT and left and plain:
-            flags = (
-                QItemSelectionModel.SelectionFlag.Toggle | QItemSelectionModel.SelectionFlag.Rows
-            )
-            self.selectionModel().setCurrentIndex(index, flags)
-            event.accept()
-            return
-        super().mousePressEvent(event)
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        pressed, self._pressed_link = self._pressed_link, None
-        super().mouseReleaseEvent(event)
-        if pressed is not None and pressed == self.link_at(event.position().toPoint()):
-            self.linkActivated.emit(*pressed)
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        super().mouseMoveEvent(event)
-        if event.buttons() == Qt.MouseButton.NoButton:
-            if self.link_at(event.position().toPoint()) is not None:
-                self.viewport().setCursor(Qt.CursorShape.PointingHandCursor)
-            else:
-                self.viewport().unsetCursor()
-
-    def visible_rows(self) -> range:
-        """The view rows on screen now."""
-        count = self.model().rowCount() if self.model() is not None else 0
-        if count == 0:
-            return range(0)
-        top = self.rowAt(0)
-        bottom = self.rowAt(self.viewport().height() - 1)
-        top = 0 if top < 0 else top
-        bottom = count - 1 if bottom < 0 else bottom
-        return range(top, bottom + 1)
-
-
-# -- notifications -------------------------------------------------------------------------
-
-
-def batch_message(progress: AggregateProgress, *, on_page: bool = False) -> tuple[str, str]:
-    """The title and text of the "batch finished" notification, failures counted.
-
-    `on_page`: for the Tasks page itself, where "open Tasks" would be odd.
-    """
-    finished = progress.done + progress.failed + progress.cancelled
-    title = "Folio finished its tasks"
-    if progress.failed:
-        title += f": {progress.failed} failed"
-    parts = [f"{progress.done} completed"]
-    if progress.failed:
-        parts.append(f"{progress.failed} failed")
-    if progress.cancelled:
-        parts.append(f"{progress.cancelled} cancelled")
-    text = f"{plural(finished, 'task')}: {', '.join(parts)}."
-    if progress.pages_done:
-        text += f" {plural(progress.pages_done, 'page')} read."
-    if progress.failed:
-        text += (
-            " Select a failed task to see why, or retry them all."
-            if on_page
-            else " Open Tasks to see why and retry."
-        )
-    return title, text
-
-
-class BatchNotifier(QObject):
-    """Tells the user, through the system tray, that a batch of tasks has finished.
-
-    Signals:
-        notified(str, str): the title and text of each notification.
-    """
-
-    notified = Signal(str, str)
-
-    def __init__(self, parent: QObject | None = None, tray: QSystemTrayIcon | None = None) -> None:
-        super().__init__(parent)
-        self._tray = tray
-        self._own_tray: QSystemTrayIcon | None = None
-
-    def set_tray(self, tray: QSystemTrayIcon | None) -> None:
-        """Use the application's tray icon (the main window may own one)."""
-        self._tray = tray
-
-    def tray(self) -> QSystemTrayIcon | None:
-        if self._tray is not None:
-            return self._tray
-        if self._own_tray is None and QSystemTrayIcon.isSystemTrayAvailable():
-            icon = QGuiApplication.windowIcon()
-            if icon.isNull():
-                return None  # a tray icon without an image is not shown anyway
-            self._own_tray = QSystemTrayIcon(icon, self)
-            self._own_tray.setToolTip("Folio")
-            self._own_tray.show()
-        return self._own_tray
-
-    @Slot(object)
-    def batch_finished(self, progress: AggregateProgress) -> None:
-        if progress.total == 0:
-            return
-        title, text = batch_message(progress)
-        self.notified.emit(title, text)
-        tray = self.tray()
-        if tray is not None:
-            icon = (
-                QSystemTrayIcon.MessageIcon.Warning
-                if progress.failed
-                else QSystemTrayIcon.MessageIcon.Information
-            )
-            tray.showMessage(title, text, icon, 10_000)
-
-
-# -- details ------------------------------------------------------------------------------
-
-
-def task_details_html(
-    task: BackgroundTask,
-    page_text: str | None,
-    palette: QPalette,
-    now: float,
-    selected: int = 1,
-) -> str:
-    """The details pane for one task: full error, times, attempts, the page's text."""
-    esc = html.escape
-    name = source_label(task) or "an unnamed document"
-    if task.task_type is TaskType.IMPORT:
-        heading = f"Import of {esc(name)}"
-    elif task.page_number is not None:
-        heading = f"Page {task.page_number} of {esc(name)}"
-    else:
-        heading = f"{TYPE_LABELS[task.task_type]} ({esc(name)})"
-    chip = chip_colours(task.status, palette)
-    status = (
-        f"<span style='background:{chip.background}; color:{chip.text}'>"
-        f"&nbsp;{esc(STATUS_LABELS[task.status])}&nbsp;</span>"
-    )
-    if task.message and task.message != STATUS_LABELS[task.status]:
-        status += f"&nbsp; {esc(task.message)}"
-    facts = [f"<h3 style='margin:0'>{heading}</h3>"]
-    if selected > 1:
-        facts.append(f"<p><i>{selected} tasks selected; this is the current one.</i></p>")
-    facts.append(f"<p>{status}</p>")
-    if task.error:
-        error_colour = chip_colours(TaskStatus.FAILED, palette).text
-        facts.append(
-            f"<p style='color:{error_colour}'><b>Error:</b> "
-            f"{esc(task.error).replace(chr(10), '<br>')}</p>"
-        )
-    rows: list[tuple[str, str]] = [("Task", f"#{task.id} · {TYPE_LABELS[task.task_type]}")]
-    if task.source_id is not None:
-        rows.append(("Source", f"<a href='folio:source/{task.source_id}'>{esc(name)}</a>"))
-    elif name:
-        rows.append(("File", esc(str(task.payload.get("path") or name))))
-    if task.page_id is not None:
-        rows.append(
-            ("Page", f"<a href='folio:page/{task.page_id}'>Page {task.page_number or '?'}</a>")
-        )
-    rows.append(("Scheduled", esc(local_time(task.scheduled_at))))
-    if task.started_at:
-        rows.append(("Started", esc(local_time(task.started_at))))
-    if task.finished_at:
-        rows.append(("Finished", esc(local_time(task.finished_at))))
-    seconds = task_seconds(task, now)
-    if seconds is not None:
-        rows.append(("Duration", esc(elapsed_text(seconds))))
-    attempt = f"{task.attempt}"
-    if task.retry_of is not None:
-        attempt += f" (retry of task #{task.retry_of})"
-    rows.append(("Attempt", attempt))
-    if task.status is TaskStatus.PENDING:
-        rows.append(("Priority", f"{task.priority} (higher runs first)"))
-    facts.append("<table cellspacing='0' cellpadding='2'>")
-    for label, value in rows:
-        facts.append(f"<tr><td style='padding-right:12px'><b>{label}</b></td><td>{value}</td></tr>")
-    facts.append("</table>")
-    if page_text is None:
-        return "\n".join(facts)
-    shown = page_text[:_MAX_PAGE_TEXT]
-    more = "…" if len(page_text) > len(shown) else ""
-    if shown.strip():
-        text = f"<pre style='white-space:pre-wrap'>{esc(shown)}{more}</pre>"
-    else:
-        text = "<p><i>No text was found on this page.</i></p>"
-    # Facts on the left, the page's text beside them.
-    return (
-        "<table width='100%' cellspacing='0' cellpadding='0'><tr>"
-        f"<td width='48%' valign='top' style='padding-right:16px'>{''.join(facts)}</td>"
-        f"<td valign='top'><h4 style='margin-top:0'>Page text</h4>{text}</td>"
-        "</tr></table>"
-    )
-
-
-# -- the page ------------------------------------------------------------------------------
 
 
 def default_settings() -> QSettings:
