@@ -25,7 +25,7 @@ from app.core.library import Library
 from app.core.models import TaskStatus
 from app.ui.shell.launcher import Session, make_application, open_session
 from app.ui.shell.sidebar import Section
-from app.ui.tasks.model import StatusFilter
+from app.ui.tasks.filter import StatusFilter
 from tests.corpus import REPO, SAMPLES
 
 OUT = REPO / "docs" / "screenshots"

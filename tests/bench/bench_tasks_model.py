@@ -32,7 +32,9 @@ from PySide6.QtWidgets import QApplication
 from app.core.library import Library
 from app.core.models import BackgroundTask, TaskStatus, TaskType, now_iso
 from app.tasks.manager import ExtractionManager
-from app.ui.tasks.model import Column, StatusFilter, TasksTableModel
+from app.ui.tasks.cells import Column
+from app.ui.tasks.filter import StatusFilter
+from app.ui.tasks.model import TasksTableModel
 from app.ui.tasks.page import TasksPage
 
 PROBE_MS = 5

@@ -185,7 +185,7 @@ def test_api_cancel_shows_in_the_open_tasks_page(
 ) -> None:
     from PySide6.QtCore import QSettings
 
-    from app.ui.tasks.model import Column
+    from app.ui.tasks.cells import Column
     from app.ui.tasks.page import TasksPage
 
     server, loop = served

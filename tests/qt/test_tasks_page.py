@@ -19,7 +19,9 @@ from pytestqt.qtbot import QtBot
 
 from app.core.models import BackgroundTask, TaskStatus, TaskType
 from app.tasks.manager import ExtractionManager
-from app.ui.tasks.model import Column, Role, StatusFilter, TasksTableModel
+from app.ui.tasks.cells import Column, Role
+from app.ui.tasks.filter import StatusFilter
+from app.ui.tasks.model import TasksTableModel
 from app.ui.tasks.page import TasksPage
 from app.ui.tasks.status_chip import chip_colours
 from tests.conftest import SAMPLES

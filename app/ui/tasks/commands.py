@@ -13,10 +13,8 @@ from PySide6.QtWidgets import (
 
 from app.core.models import BackgroundTask, TaskStatus
 from app.ui.common.formatting import plural
-from app.ui.tasks.model import (
-    StatusFilter,
-    source_label,
-)
+from app.ui.tasks.cells import source_label
+from app.ui.tasks.filter import StatusFilter
 
 
 def ask_yes_no(parent: QWidget, title: str, text: str, informative: str, yes: str) -> bool:

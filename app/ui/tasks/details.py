@@ -7,7 +7,7 @@ import html
 from PySide6.QtGui import QPalette
 
 from app.core.models import BackgroundTask, TaskStatus, TaskType
-from app.ui.tasks.model import (
+from app.ui.tasks.cells import (
     STATUS_LABELS,
     TYPE_LABELS,
     elapsed_text,

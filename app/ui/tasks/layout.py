@@ -25,11 +25,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from app.ui.tasks.cells import Column
 from app.ui.tasks.delegates import LinkDelegate, SelectionCheckDelegate
-from app.ui.tasks.model import (
-    Column,
-    StatusFilter,
-)
+from app.ui.tasks.filter import StatusFilter
 from app.ui.tasks.status_chip import StatusChipDelegate
 from app.ui.tasks.view import TasksView
 

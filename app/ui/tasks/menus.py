@@ -12,10 +12,7 @@ from PySide6.QtWidgets import (
     QMenu,
 )
 
-from app.ui.tasks.model import (
-    Column,
-    Role,
-)
+from app.ui.tasks.cells import Column, Role
 
 
 class TaskMenus:

@@ -1,282 +1,44 @@
-"""The Tasks table: a model over the manager's tasks, and a proxy that filters them."""
+"""The tasks table model: the manager's tasks in view, kept sorted as they change."""
 
 from __future__ import annotations
 
-import enum
 import logging
 import time
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Iterable
-from datetime import datetime
-from functools import lru_cache
+from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QDateTime,
-    QLocale,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QSortFilterProxyModel,
     Qt,
     QTimer,
     Signal,
     Slot,
 )
 
-from app.core.models import BackgroundTask, TaskStatus, TaskType
+from app.core.models import BackgroundTask, TaskStatus
 from app.tasks.manager import ExtractionManager
-from app.tasks.progress import format_duration
+from app.ui.tasks.cells import (
+    BY_CELL,
+    BY_ROLE,
+    COLUMN_TIPS,
+    COLUMN_TITLES,
+    DISPLAY,
+    FIELD_EFFECTS,
+    SORT_KEYS,
+    TOOLTIP,
+    Column,
+    Role,
+)
 
 log = logging.getLogger(__name__)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
-
-class Column(enum.IntEnum):
-    """The table's columns, in model order."""
-
-    SELECT = 0
-    TYPE = 1
-    STATUS = 2
-    SOURCE = 3
-    PAGE = 4
-    SCHEDULED = 5
-    PROGRESS = 6
-    DURATION = 7
-
-
-class Role(enum.IntEnum):
-    """Data roles beyond Qt's own; every column answers TASK_ID, STATUS and PROGRESS."""
-
-    TASK_ID = int(Qt.ItemDataRole.UserRole) + 1
-    STATUS = int(Qt.ItemDataRole.UserRole) + 2
-    PROGRESS = int(Qt.ItemDataRole.UserRole) + 3
-    #: The value the column sorts by.
-    SORT = int(Qt.ItemDataRole.UserRole) + 4
-    #: What the text filter looks at (source name and error); named in dataChanged so
-    #: that a proxy knows to filter the row again.
-    FILTER = int(Qt.ItemDataRole.UserRole) + 5
-    #: The source id (Source column) or page id (Page column) a link opens, else None.
-    LINK = int(Qt.ItemDataRole.UserRole) + 6
-
-
-COLUMN_TITLES: dict[Column, str] = {
-    Column.SELECT: "",
-    Column.TYPE: "Type",
-    Column.STATUS: "Status",
-    Column.SOURCE: "Source",
-    Column.PAGE: "Page",
-    Column.SCHEDULED: "Scheduled",
-    Column.PROGRESS: "Progress",
-    Column.DURATION: "Duration",
-}
-
-COLUMN_TIPS: dict[Column, str] = {
-    Column.SELECT: "Selected tasks (click to add or remove a task)",
-    Column.TYPE: "What the task does",
-    Column.STATUS: "Where the task stands",
-    Column.SOURCE: "The document the task works on (click to open it)",
-    Column.PAGE: "The page the task reads (click to open it)",
-    Column.SCHEDULED: "When the task was created",
-    Column.PROGRESS: "What the task is doing, or why it failed",
-    Column.DURATION: "How long the task has run",
-}
-
-STATUS_LABELS: dict[TaskStatus, str] = {
-    TaskStatus.PENDING: "Pending",
-    TaskStatus.IN_PROGRESS: "In progress",
-    TaskStatus.COMPLETED: "Completed",
-    TaskStatus.FAILED: "Failed",
-    TaskStatus.CANCELLED: "Cancelled",
-}
-
-TYPE_LABELS: dict[TaskType, str] = {
-    TaskType.IMPORT: "Import",
-    TaskType.TEXT_EXTRACTION: "Extract text",
-}
-
-#: Ascending status order: what needs a look first.
-_STATUS_ORDER: dict[TaskStatus, int] = {
-    TaskStatus.IN_PROGRESS: 0,
-    TaskStatus.PENDING: 1,
-    TaskStatus.FAILED: 2,
-    TaskStatus.CANCELLED: 3,
-    TaskStatus.COMPLETED: 4,
-}
-
-_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
-_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
-_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole)
-_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-
-
-# -- formatting (all cheap: data() is called for every painted cell) ---------------------
-
-
-@lru_cache(maxsize=8192)
-def _epoch(iso: str) -> float:
-    return datetime.fromisoformat(iso).timestamp()
-
-
-def relative_time(seconds_ago: float) -> str:
-    """E.g. "just now", "3 min ago", "2 h ago", "yesterday"."""
-    if seconds_ago < 45:
-        return "just now"
-    minutes = round(seconds_ago / 60)
-    if minutes < 60:
-        return f"{minutes} min ago"
-    hours = round(seconds_ago / 3600)
-    if hours < 24:
-        return f"{hours} h ago"
-    days = round(seconds_ago / 86400)
-    return "yesterday" if days == 1 else f"{days} days ago"
-
-
-def local_time(iso: str | None) -> str:
-    """The exact local time of an ISO 8601 stamp, in the user's locale."""
-    if not iso:
-        return ""
-    stamp = QDateTime.fromMSecsSinceEpoch(round(_epoch(iso) * 1000))
-    return QLocale().toString(stamp.toLocalTime(), QLocale.FormatType.LongFormat)
-
-
-def elapsed_text(seconds: float) -> str:
-    if seconds < 0.1:
-        return "< 0.1 s"
-    if seconds < 10:
-        return f"{seconds:.1f} s"
-    return format_duration(seconds)
-
-
-def task_seconds(task: BackgroundTask, now: float) -> float | None:
-    """How long the task ran (or has been running), None if it never started."""
-    if not task.started_at:
-        return None
-    if task.finished_at:
-        return _epoch(task.finished_at) - _epoch(task.started_at)
-    if task.status is TaskStatus.IN_PROGRESS:
-        return now - _epoch(task.started_at)
-    return None
-
-
-def source_label(task: BackgroundTask) -> str:
-    """The document's name, also before an import has made it a source."""
-    return task.source_name or str(task.payload.get("name") or "")
-
-
-def status_text(task: BackgroundTask) -> str:
-    label = STATUS_LABELS[task.status]
-    if task.status is TaskStatus.IN_PROGRESS and task.progress > 0:
-        return f"{label} {task.progress:.0%}"
-    return label
-
-
-def first_line(text: str) -> str:
-    return text.split("\n", 1)[0]
-
-
-def _status_tip(task: BackgroundTask, now: float) -> str:
-    tip = STATUS_LABELS[task.status]
-    if task.status is TaskStatus.PENDING:
-        tip += f", priority {task.priority}" if task.priority else ", waiting its turn"
-    if task.attempt > 1:
-        tip += f" · attempt {task.attempt}"
-    return tip
-
-
-def _progress_text(task: BackgroundTask, now: float) -> str:
-    if task.status is TaskStatus.FAILED and task.error:
-        return first_line(task.error)
-    return task.message
-
-
-def _progress_tip(task: BackgroundTask, now: float) -> str:
-    if task.error:
-        return task.error
-    return task.message
-
-
-def _page_text(task: BackgroundTask, now: float) -> str:
-    return f"Page {task.page_number}" if task.page_number is not None else ""
-
-
-def _duration_text(task: BackgroundTask, now: float) -> str:
-    seconds = task_seconds(task, now)
-    return "" if seconds is None else elapsed_text(seconds)
-
-
-def _filter_text(task: BackgroundTask, now: float) -> str:
-    return f"{source_label(task)}\n{task.error or ''}"
-
-
-Getter = Callable[[BackgroundTask, float], Any]
-
-#: Roles every column answers the same way.
-_BY_ROLE: dict[int, Getter] = {
-    Role.TASK_ID: lambda t, now: t.id,
-    Role.STATUS: lambda t, now: t.status.value,
-    Role.PROGRESS: lambda t, now: t.progress,
-    Role.FILTER: _filter_text,
-}
-
-#: Sort keys per column (the task id breaks ties, so the order is stable).
-SORT_KEYS: dict[Column, Getter] = {
-    Column.SELECT: lambda t, now: t.id,
-    Column.TYPE: lambda t, now: t.task_type.value,
-    Column.STATUS: lambda t, now: _STATUS_ORDER[t.status],
-    Column.SOURCE: lambda t, now: source_label(t).casefold(),
-    Column.PAGE: lambda t, now: -1 if t.page_number is None else t.page_number,
-    Column.SCHEDULED: lambda t, now: t.scheduled_at,
-    Column.PROGRESS: lambda t, now: (t.progress, t.message),
-    Column.DURATION: lambda t, now: task_seconds(t, now) or -1.0,
-}
-
-#: (column, role) -> value.
-_BY_CELL: dict[tuple[int, int], Getter] = {
-    (Column.TYPE, _DISPLAY): lambda t, now: TYPE_LABELS[t.task_type],
-    (Column.STATUS, _DISPLAY): lambda t, now: status_text(t),
-    (Column.STATUS, _TOOLTIP): _status_tip,
-    (Column.SOURCE, _DISPLAY): lambda t, now: source_label(t),
-    (Column.SOURCE, _TOOLTIP): lambda t, now: (
-        f"Open {source_label(t)}" if t.source_id is not None else source_label(t)
-    ),
-    (Column.SOURCE, Role.LINK): lambda t, now: t.source_id,
-    (Column.PAGE, _DISPLAY): _page_text,
-    (Column.PAGE, Role.LINK): lambda t, now: t.page_id,
-    (Column.SCHEDULED, _DISPLAY): lambda t, now: relative_time(now - _epoch(t.scheduled_at)),
-    (Column.SCHEDULED, _TOOLTIP): lambda t, now: local_time(t.scheduled_at),
-    (Column.PROGRESS, _DISPLAY): _progress_text,
-    (Column.PROGRESS, _TOOLTIP): _progress_tip,
-    (Column.DURATION, _DISPLAY): _duration_text,
-    (Column.DURATION, _ALIGN): lambda t, now: _RIGHT,
-}
-for _column, _key in SORT_KEYS.items():
-    _BY_CELL[(_column, Role.SORT)] = _key
-
-_D, _T = _DISPLAY, _TOOLTIP
-#: Which cells and roles a changed task field affects: dataChanged names only these.
-FIELD_EFFECTS: dict[str, tuple[tuple[Column, tuple[int, ...]], ...]] = {
-    "status": ((Column.STATUS, (_D, _T, Role.STATUS, Role.SORT)),),
-    "progress": (
-        (Column.STATUS, (_D, Role.PROGRESS)),
-        (Column.PROGRESS, (Role.PROGRESS, Role.SORT)),
-    ),
-    "message": ((Column.PROGRESS, (_D, _T, Role.SORT)),),
-    "error": ((Column.PROGRESS, (_D, _T, Role.FILTER)),),
-    "started_at": ((Column.DURATION, (_D, Role.SORT)),),
-    "finished_at": ((Column.DURATION, (_D, Role.SORT)),),
-    "source_id": ((Column.SOURCE, (_D, _T, Role.LINK, Role.SORT, Role.FILTER)),),
-    "source_name": ((Column.SOURCE, (_D, _T, Role.SORT, Role.FILTER)),),
-    "page_id": ((Column.PAGE, (_D, Role.LINK, Role.SORT)),),
-    "page_number": ((Column.PAGE, (_D, Role.SORT)),),
-    "priority": ((Column.STATUS, (_T,)),),
-    "attempt": ((Column.STATUS, (_T,)),),
-    "scheduled_at": ((Column.SCHEDULED, (_D, _T, Role.SORT)),),
-    "task_type": ((Column.TYPE, (_D, Role.SORT)),),
-}
 
 #: The task fields each column sorts by: a change to one of them re-sorts.
 SORT_FIELDS: dict[Column, frozenset[str]] = {
@@ -371,19 +133,19 @@ class TasksTableModel(QAbstractTableModel):
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(Column)
 
-    def data(self, index: AnyIndex, role: int = _DISPLAY) -> Any:
+    def data(self, index: AnyIndex, role: int = DISPLAY) -> Any:
         row = index.row()
         if not 0 <= row < len(self._tasks):
             return None
-        getter = _BY_ROLE.get(role) or _BY_CELL.get((index.column(), role))
+        getter = BY_ROLE.get(role) or BY_CELL.get((index.column(), role))
         return None if getter is None else getter(self._tasks[row], self._now)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:
         if orientation is not Qt.Orientation.Horizontal or not 0 <= section < len(Column):
             return None
-        if role == _DISPLAY:
+        if role == DISPLAY:
             return COLUMN_TITLES[Column(section)]
-        if role == _TOOLTIP:
+        if role == TOOLTIP:
             return COLUMN_TIPS[Column(section)]
         return None
 
@@ -667,7 +429,7 @@ class TasksTableModel(QAbstractTableModel):
         for first, last in runs:
             for column in (Column.SCHEDULED, Column.DURATION):
                 self.dataChanged.emit(
-                    self.index(first, column), self.index(last, column), [_DISPLAY]
+                    self.index(first, column), self.index(last, column), [DISPLAY]
                 )
 
     def _schedule_resort(self) -> None:
@@ -699,110 +461,3 @@ class TasksTableModel(QAbstractTableModel):
         self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()
         self._sort_cost = time.perf_counter() - started
-
-
-class StatusFilter(enum.StrEnum):
-    """The status filter chips of the Tasks page."""
-
-    ALL = "all"
-    ACTIVE = "active"
-    NEEDS_ATTENTION = "needs_attention"
-    COMPLETED = "completed"
-    CANCELLED = "cancelled"
-
-
-STATUS_FILTER_LABELS: dict[StatusFilter, str] = {
-    StatusFilter.ALL: "All",
-    StatusFilter.ACTIVE: "Active",
-    StatusFilter.NEEDS_ATTENTION: "Needs attention",
-    StatusFilter.COMPLETED: "Completed",
-    StatusFilter.CANCELLED: "Cancelled",
-}
-
-_FILTER_STATUSES: dict[StatusFilter, frozenset[TaskStatus] | None] = {
-    StatusFilter.ALL: None,
-    StatusFilter.ACTIVE: frozenset({TaskStatus.PENDING, TaskStatus.IN_PROGRESS}),
-    StatusFilter.NEEDS_ATTENTION: frozenset({TaskStatus.FAILED}),
-    StatusFilter.COMPLETED: frozenset({TaskStatus.COMPLETED}),
-    StatusFilter.CANCELLED: frozenset({TaskStatus.CANCELLED}),
-}
-
-
-def filter_count(model: TasksTableModel, which: StatusFilter) -> int:
-    """How many tasks in view a status filter shows (before the text filter)."""
-    if which is StatusFilter.NEEDS_ATTENTION:
-        return model.attention_count
-    statuses = _FILTER_STATUSES[which]
-    counts = model.counts()
-    return sum(counts.values()) if statuses is None else sum(counts[s] for s in statuses)
-
-
-class TasksFilterProxyModel(QSortFilterProxyModel):
-    """Filters the tasks by status and by text (source name and error).
-
-    Sorting is forwarded to the TasksTableModel, which sorts far faster itself.
-    """
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.setDynamicSortFilter(True)
-        self.setFilterRole(Role.FILTER)
-        self.setFilterKeyColumn(-1)
-        self._tasks_model: TasksTableModel | None = None
-        self._status_filter = StatusFilter.ALL
-        self._statuses: frozenset[TaskStatus] | None = None
-        self._needle = ""
-
-    def setSourceModel(self, model: Any) -> None:
-        self._tasks_model = model if isinstance(model, TasksTableModel) else None
-        super().setSourceModel(model)
-
-    @property
-    def status_filter(self) -> StatusFilter:
-        return self._status_filter
-
-    @property
-    def text_filter(self) -> str:
-        return self._needle
-
-    def set_status_filter(self, which: StatusFilter) -> None:
-        if which is self._status_filter:
-            return
-        self.beginFilterChange()
-        self._status_filter = which
-        self._statuses = _FILTER_STATUSES[which]
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def set_text_filter(self, text: str) -> None:
-        needle = text.strip().casefold()
-        if needle == self._needle:
-            return
-        self.beginFilterChange()
-        self._needle = needle
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
-        model = self._tasks_model
-        if model is None:
-            return True
-        task = model.task_at(source_row)
-        statuses = self._statuses
-        if statuses is not None:
-            if task.status not in statuses:
-                return False
-            if self._status_filter is StatusFilter.NEEDS_ATTENTION and not model.needs_attention(
-                task
-            ):
-                return False
-        needle = self._needle
-        if needle:
-            error = (task.error or "").casefold()
-            return needle in source_label(task).casefold() or needle in error
-        return True
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        model = self._tasks_model
-        if model is not None:
-            model.sort(column, order)
-        else:
-            super().sort(column, order)

@@ -29,20 +29,19 @@ from app.tasks.manager import ExtractionManager
 from app.tasks.progress import AggregateProgress
 from app.ui.common.formatting import plural
 from app.ui.tasks.actions import PageSituation, action_states
+from app.ui.tasks.cells import Column, Role
 from app.ui.tasks.commands import TaskCommands
 from app.ui.tasks.delegates import LinkDelegate, SelectionCheckDelegate
 from app.ui.tasks.details import task_details_html
-from app.ui.tasks.layout import PageLayout
-from app.ui.tasks.menus import TaskMenus
-from app.ui.tasks.model import (
+from app.ui.tasks.filter import (
     STATUS_FILTER_LABELS,
-    Column,
-    Role,
     StatusFilter,
     TasksFilterProxyModel,
-    TasksTableModel,
     filter_count,
 )
+from app.ui.tasks.layout import PageLayout
+from app.ui.tasks.menus import TaskMenus
+from app.ui.tasks.model import TasksTableModel
 from app.ui.tasks.notify import BatchNotifier, batch_message
 from app.ui.tasks.state import PageMemory
 from app.ui.tasks.view import TasksView

@@ -8,9 +8,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QHideEvent
 
-from app.ui.tasks.model import (
-    StatusFilter,
-)
+from app.ui.tasks.filter import StatusFilter
 
 SETTINGS_STATUS_FILTER = "tasks/statusFilter"
 SETTINGS_TEXT_FILTER = "tasks/textFilter"

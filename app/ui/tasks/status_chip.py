@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPalette
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from app.core.models import TaskStatus
-from app.ui.tasks.model import STATUS_LABELS, Role
+from app.ui.tasks.cells import STATUS_LABELS, Role
 
 log = logging.getLogger(__name__)
 

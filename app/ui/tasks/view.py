@@ -11,8 +11,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QTableView, QWidget
 
+from app.ui.tasks.cells import Column, Role
 from app.ui.tasks.delegates import LINK_MARGIN
-from app.ui.tasks.model import Column, Role
 
 
 class TasksView(QTableView):
