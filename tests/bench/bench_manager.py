@@ -114,7 +114,7 @@ def bench_text_layer(work: Path) -> None:
         pages += len(pdftotext_pages(f))
     t_pdftotext = time.perf_counter() - start
     from app.core.library import Library
-    from app.tasks.manager import SETTING_OCR_MODE
+    from app.tasks.queue import SETTING_OCR_MODE
 
     with Library(work / "text-lib") as lib:
         lib.set_setting(SETTING_OCR_MODE, "never")

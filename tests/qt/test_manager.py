@@ -406,7 +406,7 @@ def test_a_long_document_gets_its_page_tasks_in_batches_and_after_a_crash(
 ) -> None:
     from pypdf import PdfReader, PdfWriter
 
-    from app.tasks.manager import PAGE_TASK_BATCH
+    from app.tasks.results import PAGE_TASK_BATCH
 
     pages = PAGE_TASK_BATCH * 2 + 7
     long_pdf = tmp_path / "long.pdf"

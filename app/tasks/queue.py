@@ -1,0 +1,249 @@
+"""The queue of tasks in view: what runs next, the jobs on the pool, coalesced signals."""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import os
+from collections import deque
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
+
+from app.core.library import Library
+from app.core.models import (
+    ALLOWED_TRANSITIONS,
+    BackgroundTask,
+    OcrMode,
+    TaskStatus,
+    TaskType,
+    now_iso,
+)
+from app.extraction.client import WorkerPool
+from app.tasks.jobs import Job
+from app.tasks.progress import AggregateProgress, BatchTracker
+
+log = logging.getLogger(__name__)
+
+#: Milliseconds over which bursts of task changes are gathered into one signal.
+COALESCE_MS = 50
+SETTING_PAUSED = "queue.paused"
+SETTING_OCR_MODE = "ocr.mode"
+SETTING_OCR_LANG = "ocr.lang"
+SETTING_CONCURRENCY = "queue.concurrency"
+#: Finished tasks loaded into view at start; older ones wait behind "Show cleared".
+FINISHED_IN_VIEW = 20_000
+
+
+def default_concurrency() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+class TaskQueue(QObject):
+    """Owns the queue, a QThreadPool and the worker processes; writes every transition.
+
+    Signals:
+        tasksAdded(list): new BackgroundTask objects (shared, read-only for views).
+        tasksChanged(dict): {task id: tuple of changed field names}, coalesced.
+        tasksRemoved(list): ids no longer in view ("Clear finished").
+        clearedChanged(int): how many finished tasks are cleared from view.
+        aggregateChanged(object): AggregateProgress of the current batch.
+        batchFinished(object): the final AggregateProgress when the queue empties.
+        idle(): nothing pending or running.
+        sourceAdded(object): a new Source.
+        pageTextReady(int, int): source id, page id whose text was stored.
+        pausedChanged(bool), concurrencyChanged(int).
+    """
+
+    tasksAdded = Signal(object)
+    tasksChanged = Signal(object)
+    tasksRemoved = Signal(object)
+    clearedChanged = Signal(int)
+    aggregateChanged = Signal(object)
+    batchFinished = Signal(object)
+    idle = Signal()
+    sourceAdded = Signal(object)
+    sourceRemoved = Signal(int)
+    pageTextReady = Signal(int, int)
+    pausedChanged = Signal(bool)
+    concurrencyChanged = Signal(int)
+
+    def __init__(
+        self,
+        library: Library,
+        parent: QObject | None = None,
+        *,
+        memory_mb: int | None = None,
+        finished_in_view: int = FINISHED_IN_VIEW,
+    ) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.finished_in_view = finished_in_view
+        self._tasks: dict[int, BackgroundTask] = {}
+        # (-priority, kind, id): higher priority first, imports before page reading at the
+        # same priority (they are quick and make the document appear), then the oldest.
+        # Stale entries (a task re-queued with a new priority) are skipped.
+        self._queue: list[tuple[int, int, int]] = []
+        self._running: dict[int, Job] = {}
+        self._finishing: dict[int, Job] = {}  # cancelled jobs whose thread has not returned
+        self._changed: dict[int, set[str]] = {}
+        self._added: list[BackgroundTask] = []
+        self._removed: list[int] = []
+        self._cleared = 0  # counted in start()
+        self._batch = BatchTracker()
+        self._started = False
+        self._stopping = False
+        self._backup_running = False
+        #: Sources whose page tasks are still to be made, with the priority to give them.
+        self._to_queue: deque[tuple[int, int]] = deque()
+        self._paused = library.setting(SETTING_PAUSED, "0") == "1"
+        self._concurrency = int(
+            library.setting(SETTING_CONCURRENCY, str(default_concurrency())) or 1
+        )
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(max(self._concurrency, 1))
+        kwargs: dict[str, Any] = {"keep_idle": self._concurrency}
+        if memory_mb is not None:
+            kwargs["memory_mb"] = memory_mb
+        self.workers = WorkerPool(**kwargs)
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(COALESCE_MS)
+        self._flush_timer.timeout.connect(self._flush)
+
+    def get(self, task_id: int) -> BackgroundTask | None:
+        return self._tasks.get(task_id) or self.library.task(task_id)
+
+    def is_idle(self) -> bool:
+        """Nothing running and nothing waiting (stale queue entries are dropped here)."""
+        if self._running or self._to_queue:
+            return False
+        while self._queue:
+            neg_priority, _kind, task_id = self._queue[0]
+            task = self._tasks.get(task_id)
+            if (
+                task is not None
+                and task.status is TaskStatus.PENDING
+                and -neg_priority == task.priority
+            ):
+                return False
+            heapq.heappop(self._queue)
+        return True
+
+    def register(self, tasks: Sequence[BackgroundTask]) -> list[BackgroundTask]:
+        """Record new pending tasks and queue them."""
+        for task in tasks:
+            task.status = TaskStatus.PENDING
+        with self.library.transaction() as db:
+            self.library.insert_tasks(tasks, db)
+        self._adopt(tasks)
+        return list(tasks)
+
+    def _adopt(self, tasks: Sequence[BackgroundTask]) -> None:
+        if not tasks:
+            return
+        if not self._paused:
+            self.workers.warm(self._concurrency)
+        for task in tasks:
+            self._tasks[task.id] = task
+            self._enqueue(task)
+        self._batch.added(
+            len(tasks), sum(1 for t in tasks if t.task_type is TaskType.TEXT_EXTRACTION)
+        )
+        self._added.extend(tasks)
+        self._schedule_flush()
+        self._schedule()
+
+    # -- the queue -------------------------------------------------------------------
+
+    def _enqueue(self, task: BackgroundTask) -> None:
+        kind = 0 if task.task_type is TaskType.IMPORT else 1
+        heapq.heappush(self._queue, (-task.priority, kind, task.id))
+
+    def _schedule(self) -> None:
+        if not self._started or self._stopping or self._paused:
+            return
+        while len(self._running) < self._concurrency and self._queue:
+            neg_priority, _kind, task_id = heapq.heappop(self._queue)
+            task = self._tasks.get(task_id)
+            if task is None or task.status is not TaskStatus.PENDING:
+                continue
+            if -neg_priority != task.priority:
+                continue  # a stale entry; the task was re-queued with its new priority
+            self._start(task)
+        if self.is_idle():
+            self._finish_batch()
+
+    def _finish_batch(self) -> None:
+        if self._batch.total:
+            # Views see the final statuses before they hear the batch is over.
+            if self._changed or self._added or self._removed:
+                self.flush_now()
+            final = self.aggregate()
+            self._batch.reset()
+            self.aggregateChanged.emit(self.aggregate())
+            self.batchFinished.emit(final)
+        self.idle.emit()
+
+    def _fail(self, task: BackgroundTask, message: str) -> None:
+        self._transition(task, TaskStatus.FAILED)
+        task.finished_at = now_iso()
+        task.error = message
+        task.message = "Failed"
+        self.library.update_task(task, ("status", "finished_at", "error", "message"))
+        self._batch.failed += 1
+        self._mark(task.id, "status", "finished_at", "error", "message")
+
+    def aggregate(self) -> AggregateProgress:
+        return self._batch.snapshot(len(self._running), self._paused)
+
+    @property
+    def ocr_mode(self) -> OcrMode:
+        return OcrMode(self.library.setting(SETTING_OCR_MODE) or OcrMode.AUTO.value)
+
+    @property
+    def ocr_lang(self) -> str:
+        return self.library.setting(SETTING_OCR_LANG, "eng") or "eng"
+
+    def _start(self, task: BackgroundTask) -> None:
+        """Run a task's job on the pool (JobResults does it)."""
+        raise NotImplementedError
+
+    def _transition(self, task: BackgroundTask, status: TaskStatus) -> None:
+        if status not in ALLOWED_TRANSITIONS[task.status]:
+            raise ValueError(f"task {task.id}: {task.status} -> {status} is not allowed")
+        task.status = status
+
+    # -- coalesced signals -----------------------------------------------------------
+
+    def _mark(self, task_id: int, *fields: str) -> None:
+        self._changed.setdefault(task_id, set()).update(fields)
+        self._schedule_flush()
+
+    def _schedule_flush(self) -> None:
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    @Slot()
+    def _flush(self) -> None:
+        if self._removed:
+            removed, self._removed = self._removed, []
+            self.tasksRemoved.emit(removed)
+        if self._added:
+            added, self._added = self._added, []
+            added_ids = {t.id for t in added}
+            for task_id in added_ids:
+                self._changed.pop(task_id, None)
+            self.tasksAdded.emit([t for t in added if t.id in self._tasks])
+        if self._changed:
+            changed, self._changed = self._changed, {}
+            self.tasksChanged.emit(
+                {i: tuple(sorted(f)) for i, f in changed.items() if i in self._tasks}
+            )
+        self.aggregateChanged.emit(self.aggregate())
+
+    def flush_now(self) -> None:
+        """Emit pending coalesced signals immediately (tests, shutdown)."""
+        self._flush_timer.stop()
+        self._flush()

@@ -1,0 +1,220 @@
+"""What a finished job means: a page's text stored, a document added, a failure told."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QTimer, Slot
+
+from app.core.models import (
+    BackgroundTask,
+    Source,
+    TaskStatus,
+    TaskType,
+    TextMethod,
+    now_iso,
+)
+from app.tasks.jobs import ImportJob, Job, PageJob
+from app.tasks.queue import TaskQueue
+
+log = logging.getLogger(__name__)
+
+#: Page tasks made per event-loop turn after an import: a long document's thousands
+#: of tasks never hold the GUI thread for long.
+PAGE_TASK_BATCH = 500
+
+
+class JobResults(TaskQueue):
+    """Turns job results into task transitions, page text and new documents."""
+
+    # -- job results (GUI thread) ----------------------------------------------------
+
+    def _start(self, task: BackgroundTask) -> None:
+        job = self._make_job(task)
+        if job is None:
+            return
+        task.status = TaskStatus.IN_PROGRESS
+        task.started_at = now_iso()
+        task.progress = 0.0
+        task.message = "Starting"
+        self.library.update_task(task, ("status", "started_at", "progress", "message"))
+        self._mark(task.id, "status", "started_at", "progress", "message")
+        job.signals.progress.connect(self._on_progress)
+        job.signals.finished.connect(self._on_finished)
+        job.signals.failed.connect(self._on_failed)
+        job.signals.cancelled.connect(self._on_cancelled)
+        self._running[task.id] = job
+        self.pool.start(job)
+
+    def _make_job(self, task: BackgroundTask) -> Job | None:
+        if task.task_type is TaskType.IMPORT:
+            return ImportJob(task.id, self.workers, self.library.store, Path(task.payload["path"]))
+        page = self.library.page(task.page_id) if task.page_id is not None else None
+        source = self.library.source(page.source_id) if page is not None else None
+        if page is None or source is None:
+            self._fail(task, "The document of this page was deleted from the library.")
+            return None
+        return PageJob(
+            task.id,
+            self.workers,
+            path=self.library.store.path_for(source.sha256),
+            name=f"{source.name}",
+            kind=source.kind,
+            number=page.number,
+            ocr=str(task.payload.get("ocr") or self.ocr_mode.value),
+            lang=str(task.payload.get("lang") or self.ocr_lang),
+        )
+
+    def _job_done(self, task_id: int) -> Job | None:
+        self._finishing.pop(task_id, None)
+        return self._running.pop(task_id, None)
+
+    @Slot(int, float, str)
+    def _on_progress(self, task_id: int, fraction: float, message: str) -> None:
+        task = self._tasks.get(task_id)
+        if task is None or task.status is not TaskStatus.IN_PROGRESS:
+            return
+        task.progress = max(0.0, min(1.0, fraction))
+        task.message = message
+        self._mark(task_id, "progress", "message")
+
+    @Slot(int, object)
+    def _on_finished(self, task_id: int, result: dict[str, Any]) -> None:
+        job = self._job_done(task_id)
+        task = self._tasks.get(task_id)
+        if job is None or task is None or task.status is not TaskStatus.IN_PROGRESS:
+            self._discard_late_result(task, result)
+            self._schedule()
+            return
+        if task.task_type is TaskType.IMPORT:
+            self._complete_import(task, result)
+        else:
+            self._complete_page(task, result)
+        self._schedule()
+
+    @Slot(int, str)
+    def _on_failed(self, task_id: int, message: str) -> None:
+        job = self._job_done(task_id)
+        task = self._tasks.get(task_id)
+        if job is not None and task is not None and task.status is TaskStatus.IN_PROGRESS:
+            self._fail(task, message)
+        self._schedule()
+
+    @Slot(int)
+    def _on_cancelled(self, task_id: int) -> None:
+        job = self._job_done(task_id)
+        task = self._tasks.get(task_id)
+        if job is not None and task is not None and task.status is TaskStatus.IN_PROGRESS:
+            # Stopped from elsewhere (shutdown); the task resumes later.
+            task.status = TaskStatus.PENDING
+            self._enqueue(task)
+        self._schedule()
+
+    def _complete_page(self, task: BackgroundTask, result: dict[str, Any]) -> None:
+        assert task.page_id is not None
+        method = TextMethod(result["method"])
+        confidence = result.get("confidence")
+        self._transition(task, TaskStatus.COMPLETED)
+        task.finished_at = now_iso()
+        task.progress = 1.0
+        words = len(str(result["text"]).split())
+        if method is TextMethod.TEXT_LAYER:
+            how = "text layer"
+        elif confidence is not None:
+            how = f"OCR, {confidence:.0f}% confidence"
+        else:
+            how = "OCR"
+        plural = "word" if words == 1 else "words"
+        task.message = f"{words} {plural} ({how})" if words else f"No text found ({how})"
+        with self.library.transaction() as db:
+            # The page's text and its task's completion commit together.
+            self.library.save_page_text(db, task.page_id, str(result["text"]), method, confidence)
+            self.library.update_task(task, ("status", "finished_at", "progress", "message"), db)
+        self._batch.done += 1
+        self._batch.pages_done += 1
+        self._mark(task.id, "status", "finished_at", "progress", "message")
+        if task.source_id is not None:
+            self.pageTextReady.emit(task.source_id, task.page_id)
+
+    def _complete_import(self, task: BackgroundTask, result: dict[str, Any]) -> None:
+        self._transition(task, TaskStatus.COMPLETED)
+        task.finished_at = now_iso()
+        task.progress = 1.0
+        name = str(task.payload.get("name") or Path(task.payload["path"]).name)
+        existing = self.library.source_by_sha(result["sha256"])
+        source: Source | None = None
+        with self.library.transaction() as db:
+            if existing is not None:
+                task.source_id = existing.id
+                task.message = f"Already in the library as {existing.name}"
+            else:
+                source, pages = self.library.add_source(
+                    sha256=result["sha256"],
+                    name=name,
+                    original_path=str(task.payload["path"]),
+                    kind=str(result["kind"]),
+                    size=int(result["size"]),
+                    page_count=int(result["pages"]),
+                    db=db,
+                )
+                task.source_id = source.id
+                count = len(pages)
+                task.message = f"Imported {count} page{'s' if count != 1 else ''}"
+            self.library.update_task(
+                task, ("status", "finished_at", "progress", "message", "source_id"), db
+            )
+        task.source_name = existing.name if existing else name
+        self._batch.done += 1
+        self._mark(
+            task.id, "status", "finished_at", "progress", "message", "source_id", "source_name"
+        )
+        if source is not None:
+            self.sourceAdded.emit(source)
+        # The page tasks follow in batches (an import interrupted earlier, found here
+        # as already in the library, gets the tasks it did not make then).
+        if task.source_id is not None:
+            self._to_queue.append((task.source_id, task.priority))
+            self._queue_pages()
+
+    @Slot()
+    def _queue_pages(self) -> None:
+        """Make the next batch of page tasks; another turn of the event loop does the rest."""
+        if self._stopping or not self._to_queue:
+            return
+        source_id, priority = self._to_queue[0]
+        source = self.library.source(source_id)
+        pages = self.library.unqueued_pages(source_id, PAGE_TASK_BATCH) if source else []
+        if len(pages) < PAGE_TASK_BATCH:
+            self._to_queue.popleft()
+        if source is not None and pages:
+            stamp = now_iso()
+            new_tasks = [
+                BackgroundTask(
+                    id=0,
+                    task_type=TaskType.TEXT_EXTRACTION,
+                    status=TaskStatus.PENDING,
+                    scheduled_at=stamp,
+                    source_id=source.id,
+                    page_id=page.id,
+                    priority=priority,
+                    message="Waiting",
+                    source_name=source.name,
+                    page_number=page.number,
+                )
+                for page in pages
+            ]
+            with self.library.transaction() as db:
+                self.library.insert_tasks(new_tasks, db)
+            self._adopt(new_tasks)
+        if self._to_queue:
+            QTimer.singleShot(0, self._queue_pages)
+
+    def _discard_late_result(self, task: BackgroundTask | None, result: dict[str, Any]) -> None:
+        """A result for a task already cancelled: keep nothing of it."""
+        if task is None or task.task_type is not TaskType.IMPORT:
+            return
+        sha = result.get("sha256")
+        if sha and not result.get("existed") and self.library.source_by_sha(sha) is None:
+            self.library.store.remove(sha)
