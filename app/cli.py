@@ -503,22 +503,15 @@ def cmd_restore(args: argparse.Namespace) -> int:
     if _send(folder, {"op": "status"}) is not None:
         print(f"folio: a Folio window is using {folder}; quit it, then restore.", file=sys.stderr)
         return EXIT_INPUT_FAILED
-    import os as _os
+    from app.core.errors import LibraryLockedError
+    from app.core.library import folder_lock
 
-    lock_fd = _os.open(folder / "library.lock", _os.O_RDWR | _os.O_CREAT, 0o600)
     try:
-        from app.core.library import _lock_file
-
-        try:
-            _lock_file(lock_fd)
-        except OSError:
-            print(
-                f"folio: another Folio is using {folder}; quit it, then restore.", file=sys.stderr
-            )
-            return EXIT_INPUT_FAILED
-        aside = restore_backup(folder / "library.sqlite3", Path(chosen))
-    finally:
-        _os.close(lock_fd)
+        with folder_lock(folder):
+            aside = restore_backup(folder / "library.sqlite3", Path(chosen))
+    except LibraryLockedError as exc:
+        print(f"folio: {exc}", file=sys.stderr)
+        return EXIT_INPUT_FAILED
     print(
         f"Restored {chosen}; the previous database is kept as {aside.name}. "
         "Documents added after this backup need importing again."

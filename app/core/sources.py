@@ -1,0 +1,283 @@
+"""Documents and their pages in the library: sources, page text, states and search."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from app.core.database import LibraryDatabase, _valid_id
+from app.core.models import (
+    Page,
+    Source,
+    TaskStatus,
+    TextMethod,
+    now_iso,
+)
+from app.core.states import PageState, SourceState
+
+log = logging.getLogger(__name__)
+
+#: Markers around matched words in search snippets (control characters never found in text).
+HIT_START = "\x02"
+HIT_END = "\x03"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    page_id: int
+    source_id: int
+    source_name: str
+    page_number: int
+    snippet: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "pageId": self.page_id,
+            "sourceId": self.source_id,
+            "sourceName": self.source_name,
+            "pageNumber": self.page_number,
+            "snippet": self.snippet.replace(HIT_START, "[").replace(HIT_END, "]"),
+        }
+
+
+def fts_query(text: str) -> str:
+    """Turn what a person types into a safe FTS5 query: every word must match.
+
+    Words are quoted so FTS5 syntax in the input is never an error; a trailing
+    `*` keeps its prefix meaning.
+    """
+    terms: list[str] = []
+    text = unicodedata.normalize("NFKC", text)
+    for raw in re.findall(r"[\w*]+", text, flags=re.UNICODE):
+        prefix = raw.endswith("*")
+        word = raw.strip("*")
+        if not word:
+            continue
+        terms.append(f'"{word}"' + ("*" if prefix else ""))
+    return " ".join(terms)
+
+
+class SourcesTable(LibraryDatabase):
+    """Sources, pages, page text and full-text search; part of Library."""
+
+    # -- sources and pages ---------------------------------------------------------
+
+    def source_by_sha(self, sha256: str) -> Source | None:
+        rows = self._query(
+            "SELECT id, sha256, name, original_path, kind, size, page_count, added_at "
+            "FROM sources WHERE sha256 = ?",
+            (sha256,),
+        )
+        return Source(*rows[0]) if rows else None
+
+    def source(self, source_id: int) -> Source | None:
+        if not _valid_id(source_id):
+            return None
+        rows = self._query(
+            "SELECT id, sha256, name, original_path, kind, size, page_count, added_at "
+            "FROM sources WHERE id = ?",
+            (source_id,),
+        )
+        return Source(*rows[0]) if rows else None
+
+    def sources(self, limit: int = -1, offset: int = 0) -> list[Source]:
+        """Newest first; `limit` and `offset` page through them (-1: no limit)."""
+        rows = self._query(
+            "SELECT id, sha256, name, original_path, kind, size, page_count, added_at "
+            "FROM sources ORDER BY added_at DESC, id DESC LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        return [Source(*row) for row in rows]
+
+    def source_states(self, ids: Iterable[int] | None = None) -> dict[int, SourceState]:
+        """Per source (all, or those named): pages in all, with text, failed, active.
+
+        The counters are kept by the database itself as pages and tasks change, so
+        this reads one row per source and never aggregates pages.
+        """
+        sql = "SELECT source_id, total, completed, failed, active, cancelled FROM source_stats"
+        params: list[int] = []
+        if ids is not None:
+            params = [i for i in ids if _valid_id(i)]
+            if not params:
+                return {}
+            sql += f" WHERE source_id IN ({', '.join('?' for _ in params)})"
+        return {row[0]: SourceState(*row[1:]) for row in self._query(sql, params)}
+
+    def source_state(self, source_id: int) -> SourceState | None:
+        return self.source_states([source_id]).get(source_id)
+
+    def unqueued_pages(self, source_id: int, limit: int) -> list[Page]:
+        """Pages without text that no task was ever made for (first ones first)."""
+        rows = self._query(
+            "SELECT id, source_id, number FROM pages WHERE source_id = ? AND task_id IS NULL"
+            " AND has_text = 0 ORDER BY number LIMIT ?",
+            (source_id, limit),
+        )
+        return [Page(*row) for row in rows]
+
+    def sources_with_unqueued_pages(self) -> list[int]:
+        """Sources whose page tasks were not all made (an import stopped half-way)."""
+        rows = self._query(
+            "SELECT DISTINCT source_id FROM pages WHERE task_id IS NULL AND has_text = 0"
+        )
+        return [row[0] for row in rows]
+
+    def page_states(self, source_id: int) -> list[PageState]:
+        """One document's pages in order, with their state and newest task (no text)."""
+        rows = self._query(
+            """
+            SELECT p.id, p.source_id, p.number, p.has_text, p.method, p.confidence,
+                   p.task_id, p.task_status,
+                   CASE WHEN p.task_status = 'failed'
+                        THEN (SELECT error FROM tasks WHERE id = p.task_id) END
+            FROM pages p WHERE p.source_id = ? ORDER BY p.number
+            """,
+            (source_id,),
+        )
+        return [
+            PageState(
+                page_id=row[0],
+                source_id=row[1],
+                number=row[2],
+                has_text=bool(row[3]),
+                method=TextMethod(row[4]) if row[4] else None,
+                confidence=row[5],
+                task_id=row[6],
+                task_status=TaskStatus(row[7]) if row[7] else None,
+                error=row[8],
+            )
+            for row in rows
+        ]
+
+    def add_source(
+        self,
+        *,
+        sha256: str,
+        name: str,
+        original_path: str,
+        kind: str,
+        size: int,
+        page_count: int,
+        db: sqlite3.Connection,
+    ) -> tuple[Source, list[Page]]:
+        """Insert a source and its pages inside the caller's transaction."""
+        added_at = now_iso()
+        cur = db.execute(
+            "INSERT INTO sources(sha256, name, original_path, kind, size, page_count, added_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (sha256, name, original_path, kind, size, page_count, added_at),
+        )
+        source_id = int(cur.lastrowid or 0)
+        db.executemany(
+            "INSERT INTO pages(source_id, number) VALUES (?, ?)",
+            [(source_id, n) for n in range(1, page_count + 1)],
+        )
+        pages = [
+            Page(id=row[0], source_id=source_id, number=row[1])
+            for row in db.execute(
+                "SELECT id, number FROM pages WHERE source_id = ? ORDER BY number", (source_id,)
+            )
+        ]
+        source = Source(source_id, sha256, name, original_path, kind, size, page_count, added_at)
+        return source, pages
+
+    def delete_source(self, source_id: int) -> str | None:
+        """Delete a source with its pages and text; return its hash for the store."""
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT sha256, name FROM sources WHERE id = ?", (source_id,)
+            ).fetchone()
+            if row is None:
+                return None
+            # The history keeps naming what its tasks worked on once the rows are gone.
+            db.execute(
+                """
+                UPDATE tasks SET payload = json_set(
+                    COALESCE(NULLIF(payload, ''), '{}'),
+                    '$.source_name', ?,
+                    '$.page_number', (SELECT number FROM pages WHERE pages.id = tasks.page_id)
+                ) WHERE source_id = ?
+                """,
+                (row[1], source_id),
+            )
+            db.execute("DELETE FROM sources WHERE id = ?", (source_id,))
+        return str(row[0])
+
+    def has_sources(self) -> bool:
+        return bool(self._query("SELECT 1 FROM sources LIMIT 1"))
+
+    def stored_hashes(self) -> set[str]:
+        return {row[0] for row in self._query("SELECT sha256 FROM sources")}
+
+    def pages(self, source_id: int) -> list[Page]:
+        rows = self._query(
+            "SELECT p.id, p.source_id, p.number, t.text, t.method, t.confidence, t.extracted_at "
+            "FROM pages p LEFT JOIN page_text t ON t.page_id = p.id "
+            "WHERE p.source_id = ? ORDER BY p.number",
+            (source_id,),
+        )
+        return [_page_from_row(row) for row in rows]
+
+    def page(self, page_id: int) -> Page | None:
+        if not _valid_id(page_id):
+            return None
+        rows = self._query(
+            "SELECT p.id, p.source_id, p.number, t.text, t.method, t.confidence, t.extracted_at "
+            "FROM pages p LEFT JOIN page_text t ON t.page_id = p.id WHERE p.id = ?",
+            (page_id,),
+        )
+        return _page_from_row(rows[0]) if rows else None
+
+    def save_page_text(
+        self,
+        db: sqlite3.Connection,
+        page_id: int,
+        text: str,
+        method: TextMethod,
+        confidence: float | None,
+    ) -> None:
+        """Store a page's text inside the caller's transaction (with its task's completion)."""
+        db.execute(
+            "INSERT INTO page_text(page_id, text, method, confidence, extracted_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(page_id) DO UPDATE SET "
+            "text = excluded.text, method = excluded.method, "
+            "confidence = excluded.confidence, extracted_at = excluded.extracted_at",
+            (page_id, unicodedata.normalize("NFKC", text), method.value, confidence, now_iso()),
+        )
+
+    def search(self, query: str, limit: int = 200) -> list[SearchHit]:
+        match = fts_query(query)
+        if not match:
+            return []
+        rows = self._query(
+            f"""
+            SELECT p.id, p.source_id, s.name, p.number,
+                   snippet(page_fts, 0, '{HIT_START}', '{HIT_END}', '…', 16)
+            FROM page_fts
+            JOIN pages p ON p.id = page_fts.rowid
+            JOIN sources s ON s.id = p.source_id
+            WHERE page_fts MATCH ?
+            ORDER BY rank
+            LIMIT ?
+            """,
+            (match, limit),
+        )
+        return [SearchHit(*row) for row in rows]
+
+
+def _page_from_row(row: Sequence[Any]) -> Page:
+    return Page(
+        id=row[0],
+        source_id=row[1],
+        number=row[2],
+        text=row[3],
+        method=TextMethod(row[4]) if row[4] else None,
+        confidence=row[5],
+        extracted_at=row[6],
+    )
