@@ -1,0 +1,47 @@
+"""Headless commands: extract, import, tasks, sources, search, restore."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+from app.cli.extract import cmd_extract
+from app.cli.importing import cmd_import
+from app.cli.library import cmd_restore, cmd_search, cmd_sources
+from app.cli.parser import EXIT_INPUT_FAILED, EXIT_OK, EXIT_USAGE, build_parser
+from app.cli.tasks import cmd_tasks
+from app.core.errors import FolioError
+
+SUBCOMMANDS = ("extract", "import", "tasks", "sources", "search", "restore")
+
+
+def run(argv: Sequence[str]) -> int:
+    args = build_parser().parse_args(list(argv))
+    args.library = getattr(args, "library", None)
+    args.json = getattr(args, "json", False)
+    try:
+        if args.command == "extract":
+            return cmd_extract(args)
+        if args.command == "import":
+            return cmd_import(args)
+        if args.command == "tasks":
+            return cmd_tasks(args)
+        if args.command == "sources":
+            return cmd_sources(args)
+        if args.command == "search":
+            return cmd_search(args)
+        if args.command == "restore":
+            return cmd_restore(args)
+    except FolioError as exc:
+        print(f"folio: {exc.message}", file=sys.stderr)
+        return EXIT_INPUT_FAILED
+    except KeyboardInterrupt:
+        print("folio: interrupted.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    return EXIT_USAGE

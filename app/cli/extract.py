@@ -1,0 +1,47 @@
+"""folio extract: every page's text, read headless."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from app.cli.output import (
+    print_notes,
+)
+from app.cli.parser import EXIT_INPUT_FAILED, EXIT_OK, EXIT_USAGE
+from app.core.models import OcrMode
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from app.extraction.batch import BatchExtractor, parse_page_ranges, walk
+
+    pages = None
+    if args.pages:
+        try:
+            pages = parse_page_ranges(args.pages)
+        except ValueError as exc:
+            print(f"folio: --pages: {exc}.", file=sys.stderr)
+            return EXIT_USAGE
+    notes: list[str] = []
+    status = EXIT_OK
+    with BatchExtractor(OcrMode(args.ocr), args.lang, pages, args.jobs) as batch:
+        for result in batch.run(walk(args.paths, notes)):
+            if result.error:
+                status = EXIT_INPUT_FAILED
+                print(f"folio: {result.error}", file=sys.stderr)
+            if args.json:
+                sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+            else:
+                for page in result.pages:
+                    if page.error:
+                        continue
+                    how = page.method or ""
+                    if page.confidence is not None:
+                        how += f", {page.confidence:.0f}% confidence"
+                    print(f"==> {result.file} · page {page.number} ({how}) <==")
+                    print(page.text or "")
+                    print()
+            sys.stdout.flush()
+    print_notes(notes)
+    return status

@@ -1,0 +1,133 @@
+"""folio import: into the library, through a running window when there is one."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.cli.output import (
+    TerminalProgress,
+    library_dir,
+    print_json,
+    print_notes,
+    send,
+)
+from app.cli.parser import EXIT_INPUT_FAILED, EXIT_OK
+from app.core.library import Library
+from app.core.models import BackgroundTask, TaskStatus
+
+
+def run_manager(
+    library: Library, action: Any, as_json: bool, quiet: bool = False
+) -> tuple[list[BackgroundTask], int]:
+    """Start a headless manager, do `action(manager)`, run until every task is terminal."""
+    from PySide6.QtCore import QCoreApplication
+
+    from app.tasks.manager import ExtractionManager
+
+    app = QCoreApplication.instance() or QCoreApplication([])
+    manager = ExtractionManager(library)
+    touched: dict[int, BackgroundTask] = {}
+    history: set[int] = set()
+
+    def remember(tasks: list[BackgroundTask]) -> None:
+        for task in tasks:
+            if task.id not in history:
+                touched[task.id] = task
+
+    manager.tasksAdded.connect(remember)
+    progress = TerminalProgress()
+
+    def show(agg: Any) -> None:
+        if not quiet:
+            finished = agg.done + agg.failed + agg.cancelled
+            progress.show(finished, agg.total, agg.summary())
+
+    manager.aggregateChanged.connect(show)
+    manager.idle.connect(app.quit)
+    if manager.paused:
+        print(
+            "folio: the queue of this library is paused; resuming it for this command.",
+            file=sys.stderr,
+        )
+        manager.resume()
+    resumed = manager.start()
+    history.update(t.id for t in manager.tasks() if t.status.is_terminal)
+    remember(manager.active_tasks())
+    action(manager)
+    if not manager.is_idle():
+        app.exec()
+    manager.flush_now()
+    manager.shutdown()
+    progress.close()
+    tasks = sorted(touched.values(), key=lambda t: t.id)
+    failed = sum(1 for t in tasks if t.status is TaskStatus.FAILED)
+    if resumed and not quiet:
+        print(f"folio: resumed {len(resumed)} interrupted task(s).", file=sys.stderr)
+    return tasks, failed
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from app.extraction.batch import walk
+
+    notes: list[str] = []
+    paths = list(walk(args.paths, notes))
+    print_notes(notes)
+    missing = [p for p in paths if not p.exists()]
+    for p in missing:
+        print(f"folio: {p} does not exist; check the path.", file=sys.stderr)
+    paths = [p for p in paths if p.exists()]
+    folder = library_dir(args)
+    remote = send(folder, {"op": "import", "paths": [str(p.absolute()) for p in paths]})
+    if remote is not None:
+        return _import_through_window(folder, remote, args, bool(missing))
+    with Library(folder) as library:
+        library.acquire_writer_lock()
+        library.store.sweep(library.stored_hashes())
+        tasks, failed = run_manager(library, lambda m: m.import_files(paths), args.json)
+    if args.json:
+        print_json([t.to_json() for t in tasks])
+    else:
+        for task in tasks:
+            if task.status is TaskStatus.FAILED:
+                print(f"folio: {task.error}", file=sys.stderr)
+        counts: dict[str, int] = {}
+        for task in tasks:
+            counts[task.status.value] = counts.get(task.status.value, 0) + 1
+        summary = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in sorted(counts.items()))
+        print(f"{len(tasks)} tasks: {summary or 'nothing to do'}.")
+    return EXIT_INPUT_FAILED if failed or missing else EXIT_OK
+
+
+def _import_through_window(
+    folder: Path, reply: dict[str, Any], args: argparse.Namespace, missing: bool
+) -> int:
+    import time
+
+    ids = [t["id"] for t in reply["tasks"]]
+    print(
+        f"folio: the Folio window that owns {folder} is importing {len(ids)} file(s).",
+        file=sys.stderr,
+    )
+    # Only this import's own tasks are asked for (never the window's whole history).
+    progress = TerminalProgress()
+    tasks: list[dict[str, Any]] = reply["tasks"]
+    while True:
+        batch = send(folder, {"op": "batch", "ids": ids})
+        if batch is None:
+            break
+        tasks = batch["tasks"]
+        active = sum(1 for t in tasks if t["status"] in ("pending", "in_progress"))
+        if not args.wait or active == 0:
+            break
+        progress.show(len(tasks) - active, len(tasks), f"{active} of this import's tasks to go")
+        time.sleep(0.25)
+    progress.close()
+    if args.json:
+        print_json(tasks)
+    failed = [t for t in tasks if t["status"] == "failed"]
+    for task in failed:
+        print(f"folio: {task['error']}", file=sys.stderr)
+    return EXIT_INPUT_FAILED if failed or missing else EXIT_OK

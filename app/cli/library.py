@@ -1,0 +1,99 @@
+"""folio sources, search and restore."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from app.cli.output import (
+    library_dir,
+    print_json,
+    send,
+)
+from app.cli.parser import EXIT_INPUT_FAILED, EXIT_OK
+from app.core.library import HIT_END, HIT_START, Library
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    with Library(library_dir(args)) as library:
+        sources = library.sources()
+        states = library.source_states()
+    if args.json:
+        out = []
+        for s in sources:
+            item = s.to_json()
+            st = states.get(s.id)
+            item["pagesWithText"] = st.completed if st else 0
+            item["pagesFailed"] = st.failed if st else 0
+            out.append(item)
+        print_json(out)
+        return EXIT_OK
+    if not sources:
+        print("The library is empty; add documents with: folio import PATH")
+        return EXIT_OK
+    print(f"{'ID':>5}  {'PAGES':>5}  {'TEXT':>5}  {'FAILED':>6}  {'ADDED (UTC)':<19}  NAME")
+    for s in sources:
+        st = states.get(s.id)
+        print(
+            f"{s.id:>5}  {s.page_count:>5}  {st.completed if st else 0:>5}  "
+            f"{st.failed if st else 0:>6}  {s.added_at[:19]:<19}  {s.name}"
+        )
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    query = " ".join(args.query)
+    with Library(library_dir(args)) as library:
+        hits = library.search(query)
+    if args.json:
+        print_json([h.to_json() for h in hits])
+        return EXIT_OK
+    if not hits:
+        print(f"No page contains {query!r}.")
+        return EXIT_OK
+    bold = sys.stdout.isatty()
+    for hit in hits:
+        snippet = " ".join(hit.snippet.split())
+        if bold:
+            snippet = snippet.replace(HIT_START, "\x1b[1m").replace(HIT_END, "\x1b[0m")
+        else:
+            snippet = snippet.replace(HIT_START, "[").replace(HIT_END, "]")
+        print(f"{hit.source_name} · page {hit.page_number}: {snippet}")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from app.core.backup import backups, restore_backup
+
+    folder = library_dir(args)
+    found = backups(folder)
+    if args.list:
+        if args.json:
+            print_json([{"path": str(b.path), "madeAt": b.made_at.isoformat()} for b in found])
+        elif not found:
+            print(f"The library {folder} has no backups yet.")
+        for b in found:
+            print(f"{b.label}  {b.path}")
+        return EXIT_OK
+    chosen = args.backup or (found[0].path if found else None)
+    if chosen is None:
+        print(f"folio: the library {folder} has no backups to restore.", file=sys.stderr)
+        return EXIT_INPUT_FAILED
+    if send(folder, {"op": "status"}) is not None:
+        print(f"folio: a Folio window is using {folder}; quit it, then restore.", file=sys.stderr)
+        return EXIT_INPUT_FAILED
+    from app.core.errors import LibraryLockedError
+    from app.core.library import folder_lock
+
+    try:
+        with folder_lock(folder):
+            aside = restore_backup(folder / "library.sqlite3", Path(chosen))
+    except LibraryLockedError as exc:
+        print(f"folio: {exc}", file=sys.stderr)
+        return EXIT_INPUT_FAILED
+    print(
+        f"Restored {chosen}; the previous database is kept as {aside.name}. "
+        "Documents added after this backup need importing again."
+    )
+    return EXIT_OK

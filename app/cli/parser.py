@@ -1,0 +1,73 @@
+"""The command line's grammar: commands, options and exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from app import __version__
+from app.core.models import OcrMode
+
+EXIT_OK = 0
+EXIT_INPUT_FAILED = 1
+EXIT_USAGE = 2
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"folio: {message}", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = Parser(add_help=False)
+    # SUPPRESS: an option given before the command is not reset by the command's parser.
+    common.add_argument(
+        "--library",
+        metavar="DIR",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="the library folder (default: $FOLIO_LIBRARY or the user data folder)",
+    )
+    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON")
+
+    parser = Parser(
+        prog="folio",
+        description="Folio turns PDFs and scans into searchable text.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"Folio {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    ocr_help = "when to OCR: auto (pages without a text layer), always, never"
+    ex = sub.add_parser("extract", parents=[common], help="print the text of each page")
+    ex.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    ex.add_argument("--ocr", choices=[m.value for m in OcrMode], default="auto", help=ocr_help)
+    ex.add_argument("--lang", default="eng", help="OCR languages, e.g. eng+deu")
+    ex.add_argument("--pages", help="pages to read, e.g. 1-3,7")
+    ex.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="pages read at once")
+
+    im = sub.add_parser("import", parents=[common], help="import files and folders")
+    im.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    im.add_argument("--wait", action="store_true", help="wait until every task has finished")
+
+    ta = sub.add_parser("tasks", parents=[common], help="list, cancel or retry tasks")
+    ta.add_argument("--all", action="store_true", help="include finished tasks")
+    ta_sub = ta.add_subparsers(dest="action", parser_class=Parser)
+    ca = ta_sub.add_parser("cancel", parents=[common], help="cancel tasks")
+    ca.add_argument("ids", nargs="*", type=int, metavar="ID")
+    ca.add_argument("--all", action="store_true", dest="every", help="cancel every active task")
+    re_ = ta_sub.add_parser("retry", parents=[common], help="retry failed or cancelled tasks")
+    re_.add_argument("ids", nargs="*", type=int, metavar="ID")
+    re_.add_argument("--failed", action="store_true", help="retry every failed task")
+
+    sub.add_parser("sources", parents=[common], help="list the documents in the library")
+    se = sub.add_parser("search", parents=[common], help="full-text search")
+    se.add_argument("query", nargs="+")
+    rs = sub.add_parser("restore", parents=[common], help="restore the library from a backup")
+    rs.add_argument("backup", nargs="?", type=Path, help="a backup file (default: the newest)")
+    rs.add_argument("--list", action="store_true", help="list the backups")
+    return parser
