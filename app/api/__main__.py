@@ -12,8 +12,9 @@ import qasync
 from PySide6.QtCore import QCoreApplication
 
 from app.api.server import ApiServer, load_or_create_token
-from app.core.library import Library
+from app.core.errors import FolioError
 from app.core.paths import default_library_dir
+from app.services.session import open_for_work
 from app.tasks.manager import ExtractionManager
 
 
@@ -26,8 +27,11 @@ def main() -> int:
     app = QCoreApplication(sys.argv[:1])
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    library = Library(args.library or default_library_dir())
-    library.acquire_writer_lock()
+    try:
+        library = open_for_work(args.library or default_library_dir())
+    except FolioError as exc:
+        print(f"folio: {exc.message}", file=sys.stderr)
+        return 1
     manager = ExtractionManager(library)
     manager.start()
     server = ApiServer(manager, load_or_create_token(args.token_file))

@@ -267,13 +267,12 @@ class ApiServer:
         path = Path(raw).expanduser()
         if not path.is_absolute():
             raise web.HTTPBadRequest(text=f"{raw} is not an absolute path.")
-        from app.extraction.batch import walk
+        from app.services.walk import collect_files
 
-        notes: list[str] = []
         exists = await asyncio.to_thread(path.exists)
         if not exists:
             raise web.HTTPNotFound(text=f"{path} does not exist on this computer.")
-        files = await asyncio.to_thread(lambda: list(walk([path], notes)))
+        files = (await asyncio.to_thread(collect_files, [path])).files
         tasks = self.manager.import_files(files)
         return web.json_response([t.to_json() for t in tasks], status=202)
 

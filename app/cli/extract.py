@@ -14,7 +14,8 @@ from app.core.models import OcrMode
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from app.extraction.batch import BatchExtractor, parse_page_ranges, walk
+    from app.extraction.batch import BatchExtractor, parse_page_ranges
+    from app.services.walk import collect_files
 
     pages = None
     if args.pages:
@@ -23,10 +24,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
         except ValueError as exc:
             print(f"folio: --pages: {exc}.", file=sys.stderr)
             return EXIT_USAGE
-    notes: list[str] = []
+    collected = collect_files(args.paths)
+    notes = collected.notes()
     status = EXIT_OK
     with BatchExtractor(OcrMode(args.ocr), args.lang, pages, args.jobs) as batch:
-        for result in batch.run(walk(args.paths, notes)):
+        for result in batch.run(iter(collected.files)):
             if result.error:
                 status = EXIT_INPUT_FAILED
                 print(f"folio: {result.error}", file=sys.stderr)

@@ -17,6 +17,7 @@ from app.cli.output import (
 from app.cli.parser import EXIT_INPUT_FAILED, EXIT_OK
 from app.core.library import Library
 from app.core.models import BackgroundTask, TaskStatus
+from app.services.session import open_for_work
 
 
 def run_manager(
@@ -70,11 +71,11 @@ def run_manager(
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from app.extraction.batch import walk
+    from app.services.walk import collect_files
 
-    notes: list[str] = []
-    paths = list(walk(args.paths, notes))
-    print_notes(notes)
+    collected = collect_files(args.paths)
+    paths = collected.files
+    print_notes(collected.notes())
     missing = [p for p in paths if not p.exists()]
     for p in missing:
         print(f"folio: {p} does not exist; check the path.", file=sys.stderr)
@@ -83,9 +84,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     remote = send(folder, {"op": "import", "paths": [str(p.absolute()) for p in paths]})
     if remote is not None:
         return _import_through_window(folder, remote, args, bool(missing))
-    with Library(folder) as library:
-        library.acquire_writer_lock()
-        library.store.sweep(library.stored_hashes())
+    with open_for_work(folder) as library:
         tasks, failed = run_manager(library, lambda m: m.import_files(paths), args.json)
     if args.json:
         print_json([t.to_json() for t in tasks])

@@ -12,11 +12,12 @@ from app.cli.output import (
     send,
 )
 from app.cli.parser import EXIT_INPUT_FAILED, EXIT_OK
-from app.core.library import HIT_END, HIT_START, Library
+from app.core.library import HIT_END, HIT_START
+from app.services.session import open_to_read
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    with Library(library_dir(args)) as library:
+    with open_to_read(library_dir(args)) as library:
         sources = library.sources()
         states = library.source_states()
     if args.json:
@@ -44,7 +45,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     query = " ".join(args.query)
-    with Library(library_dir(args)) as library:
+    with open_to_read(library_dir(args)) as library:
         hits = library.search(query)
     if args.json:
         print_json([h.to_json() for h in hits])

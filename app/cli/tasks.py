@@ -17,12 +17,13 @@ from app.cli.output import (
 from app.cli.parser import EXIT_INPUT_FAILED, EXIT_OK, EXIT_USAGE
 from app.core.library import Library
 from app.core.models import TaskStatus
+from app.services.session import open_for_work, open_to_read
 
 
 def cmd_tasks(args: argparse.Namespace) -> int:
     folder = library_dir(args)
     if args.action is None:
-        with Library(folder) as library:
+        with open_to_read(folder) as library:
             statuses = None if args.all else [TaskStatus.PENDING, TaskStatus.IN_PROGRESS]
             print_tasks(library.tasks(statuses=statuses), args.json)
         return EXIT_OK
@@ -43,8 +44,7 @@ def cmd_tasks(args: argparse.Namespace) -> int:
                 print(f"Queued {len(remote['tasks'])} task(s) in the Folio window.")
             left = {int(k): v for k, v in remote.get("skipped", {}).items()}
             return _report_not_retried(left, folder)
-    with Library(folder) as library:
-        library.acquire_writer_lock()
+    with open_for_work(folder) as library:
         if args.action == "cancel":
             if not args.ids and not args.every:
                 print("folio: tasks cancel: give task ids or --all.", file=sys.stderr)

@@ -13,6 +13,10 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
+#: Set in an import task's payload when the file's content was already in the library.
+ALREADY_IN_LIBRARY = "alreadyInLibrary"
+
+
 class TaskStatus(enum.StrEnum):
     PENDING = "pending"
     IN_PROGRESS = "in_progress"

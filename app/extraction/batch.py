@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -18,7 +17,7 @@ from app.extraction.client import (
     ReaderTimeout,
     WorkerPool,
 )
-from app.extraction.filetype import KNOWN_EXTENSIONS, sniff
+from app.extraction.filetype import sniff
 
 #: Pages handed to one worker in one go (fewer round trips, same document cache).
 CHUNK_PAGES = 8
@@ -75,29 +74,6 @@ def parse_page_ranges(spec: str) -> set[int]:
     if not pages:
         raise ValueError("no pages were given")
     return pages
-
-
-def walk(paths: Iterable[Path], notes: list[str]) -> Iterator[Path]:
-    """The files to read: named files, and supported files found in named folders."""
-    for path in paths:
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if name.startswith("."):
-                        continue
-                    child = Path(root) / name
-                    if child.suffix.lower() in KNOWN_EXTENSIONS:
-                        yield child
-                        continue
-                    try:
-                        sniff(child)
-                    except FolioError:
-                        notes.append(f"skipped {child}: not a PDF or a supported image")
-                        continue
-                    yield child
-        else:
-            yield path
 
 
 class BatchExtractor:

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QTimer, Slot
 
 from app.core.models import (
+    ALREADY_IN_LIBRARY,
     BackgroundTask,
     Source,
     TaskStatus,
@@ -149,6 +150,8 @@ class JobResults(TaskQueue):
             if existing is not None:
                 task.source_id = existing.id
                 task.message = f"Already in the library as {existing.name}"
+                # Said by a field, for whoever needs to know (never by the wording above).
+                task.payload[ALREADY_IN_LIBRARY] = True
             else:
                 source, pages = self.library.add_source(
                     sha256=result["sha256"],
@@ -163,7 +166,7 @@ class JobResults(TaskQueue):
                 count = len(pages)
                 task.message = f"Imported {count} page{'s' if count != 1 else ''}"
             self.library.update_task(
-                task, ("status", "finished_at", "progress", "message", "source_id"), db
+                task, ("status", "finished_at", "progress", "message", "source_id", "payload"), db
             )
         task.source_name = existing.name if existing else name
         self._batch.done += 1

@@ -4,68 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from app.core.errors import FolioError
-from app.core.models import BackgroundTask, TaskStatus
-from app.extraction.filetype import KNOWN_EXTENSIONS, sniff
+from app.core.models import ALREADY_IN_LIBRARY, BackgroundTask, TaskStatus
+from app.services.walk import Collected, collect_files
 from app.tasks.manager import ExtractionManager
 from app.ui.common.asyncutil import spawn
 
 log = logging.getLogger(__name__)
-
-ALREADY_PREFIX = "Already in the library as "
-
-
-@dataclass(slots=True)
-class Collected:
-    """What a drop amounts to: files to import, and what was left out and why."""
-
-    files: list[Path] = field(default_factory=list)
-    unsupported: list[Path] = field(default_factory=list)
-    missing: list[Path] = field(default_factory=list)
-
-
-def collect_files(paths: list[Path]) -> Collected:
-    """Files to import from files and folders (recursively, supported types only).
-
-    Runs on a worker thread: it walks folders and reads the first KiB of each file
-    dropped on its own (the content decides whether it is a PDF or an image).
-    """
-    out = Collected()
-    seen: set[Path] = set()
-
-    def add(path: Path) -> None:
-        if path not in seen:
-            seen.add(path)
-            out.files.append(path)
-
-    for path in paths:
-        if path.is_dir():
-            for root, dirs, names in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(names):
-                    if name.startswith("."):
-                        continue
-                    file = Path(root) / name
-                    if file.suffix.lower() in KNOWN_EXTENSIONS:
-                        add(file)
-                    else:
-                        out.unsupported.append(file)
-        elif path.is_file():
-            try:
-                sniff(path)
-            except FolioError:
-                out.unsupported.append(path)
-            else:
-                add(path)
-        else:
-            out.missing.append(path)
-    return out
 
 
 def _names(paths: list[Path], limit: int = 3) -> str:
@@ -130,7 +78,7 @@ class ImportFlow(QObject):
             spawn(self.run([Path(p) for p in paths]))
 
     async def run(self, paths: list[Path]) -> Collected:
-        collected = await asyncio.to_thread(collect_files, paths)
+        collected = await asyncio.to_thread(lambda: collect_files(paths, check_named=True))
         if collected.files:
             tasks = self.manager.import_files(collected.files)
             self._watched.update(t.id for t in tasks)
@@ -160,7 +108,7 @@ class ImportFlow(QObject):
             self._watched.discard(task_id)
             batch = self._batches.pop(task_id, None)
             if task.status is TaskStatus.COMPLETED and task.source_id is not None:
-                if not task.message.startswith(ALREADY_PREFIX):
+                if not task.payload.get(ALREADY_IN_LIBRARY):
                     self.sourceImported.emit(task.source_id)
                 elif batch is None:  # one file: show the document it already is
                     self.existingSourceFound.emit(task.source_id, task.message)

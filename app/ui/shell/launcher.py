@@ -16,9 +16,10 @@ from PySide6.QtCore import QSettings
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app.core.errors import CorruptLibraryError, FolioError
+from app.core.errors import CorruptLibraryError, FolioError, LibraryLockedError
 from app.core.library import Library
 from app.core.paths import APP_NAME, default_library_dir, resources_dir
+from app.services.session import open_for_work
 from app.tasks.instance import InstanceServer, send_to_running
 from app.tasks.manager import ExtractionManager
 from app.ui.dialogs.settings import SETTING_API
@@ -141,28 +142,21 @@ def offer_backup(folder: Path, problem: str) -> bool:
 def open_library(folder: Path) -> Library | None:
     """Open and lock the library, or say why not in a message box."""
     try:
-        library = Library(folder)
+        return open_for_work(folder)
     except CorruptLibraryError as exc:
         if not offer_backup(folder, exc.message):
             return None
-        try:
-            library = Library(folder)
-        except FolioError as again:
-            show_error("Folio cannot open the library", again.message)
-            return None
+    except LibraryLockedError as exc:
+        show_error("The library is in use", exc.message)
+        return None
     except FolioError as exc:
         show_error("Folio cannot open the library", exc.message)
         return None
     try:
-        library.acquire_writer_lock()
-    except FolioError as exc:
-        library.close()
-        show_error("The library is in use", exc.message)
+        return open_for_work(folder)
+    except FolioError as again:
+        show_error("Folio cannot open the library", again.message)
         return None
-    removed = library.store.sweep(library.stored_hashes())
-    if removed:
-        log.info("startup sweep removed %d stray files from the store", len(removed))
-    return library
 
 
 def start_api(manager: ExtractionManager, loop: asyncio.AbstractEventLoop) -> ApiServer | None:
