@@ -57,7 +57,7 @@ lint() {
   "$VENV/bin/ruff" check .
   "$VENV/bin/ruff" format --check .
   "$VENV/bin/lint-imports"
-  "$VENV/bin/mypy" app/core app/extraction
+  "$VENV/bin/mypy" app
 }
 
 cmd=${1:-run}

@@ -136,7 +136,8 @@ class ApiServer:
         await site.start()
         server = site._server  # the bound socket tells the ephemeral port
         assert server is not None
-        self.port = int(server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+        sockets = getattr(server, "sockets", None) or []  # an asyncio Server's bound sockets
+        self.port = int(sockets[0].getsockname()[1])
         log.info("local API on http://127.0.0.1:%d", self.port)
         return self.port
 

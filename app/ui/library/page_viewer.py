@@ -285,13 +285,13 @@ class PageViewer(QWidget):
             cursor = doc.find(pattern, 0)
             while not cursor.isNull() and len(selections) < 2000:
                 selection = QTextEdit.ExtraSelection()
-                selection.cursor = cursor  # type: ignore[attr-defined]
-                selection.format = fmt  # type: ignore[attr-defined]
+                selection.cursor = cursor
+                selection.format = fmt
                 selections.append(selection)
                 cursor = doc.find(pattern, cursor, QTextDocument.FindFlag(0))
         self.text.setExtraSelections(selections)
         if selections and scroll_to_hit:
-            first = QTextCursor(selections[0].cursor)  # type: ignore[attr-defined]
+            first = QTextCursor(selections[0].cursor)
             first.clearSelection()
             self.text.setTextCursor(first)
             self.text.centerCursor()

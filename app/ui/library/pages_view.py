@@ -383,7 +383,7 @@ class DocumentView(QWidget):
             if fresh is not None:
                 self.viewer.update_page(fresh, self.model.task(page.id))
 
-    def showEvent(self, event: object) -> None:  # type: ignore[override]
+    def showEvent(self, event: object) -> None:
         super().showEvent(event)  # type: ignore[arg-type]
         if self.source is not None:
             self._refresh_timer.start()

@@ -96,26 +96,26 @@ class HtmlDelegate(QStyledItemDelegate):
 
     def _document(self, option: QStyleOptionViewItem, index: AnyIndex) -> QTextDocument:
         doc = QTextDocument()
-        doc.setDefaultFont(option.font)  # type: ignore[attr-defined]
+        doc.setDefaultFont(option.font)
         doc.setDocumentMargin(6)
         doc.setHtml(str(index.data(SearchRole.HTML) or ""))
-        doc.setTextWidth(max(100, option.rect.width()))  # type: ignore[attr-defined]
+        doc.setTextWidth(max(100, option.rect.width()))
         return doc
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
-        opt.text = ""  # type: ignore[attr-defined]
-        style = opt.widget.style() if opt.widget else QApplication.style()  # type: ignore[attr-defined]
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)  # type: ignore[attr-defined]
+        opt.text = ""
+        style = opt.widget.style() if opt.widget else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
         doc = self._document(option, index)
         ctx = QAbstractTextDocumentLayout.PaintContext()
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        ctx.palette.setColor(QPalette.ColorRole.Text, opt.palette.color(role))  # type: ignore[attr-defined]
+        ctx.palette.setColor(QPalette.ColorRole.Text, opt.palette.color(role))
         painter.save()
-        painter.translate(opt.rect.topLeft())  # type: ignore[attr-defined]
-        painter.setClipRect(QRectF(0, 0, opt.rect.width(), opt.rect.height()))  # type: ignore[attr-defined]
+        painter.translate(opt.rect.topLeft())
+        painter.setClipRect(QRectF(0, 0, opt.rect.width(), opt.rect.height()))
         doc.documentLayout().draw(painter, ctx)
         painter.restore()
 

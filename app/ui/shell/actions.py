@@ -15,14 +15,18 @@ from PySide6.QtWidgets import (
     QToolBar,
 )
 
+from app.ui.shell.parts import WindowParts
 from app.ui.shell.sidebar import Section
 
 
-class WindowActions:
+class WindowActions(WindowParts):
     """Part of MainWindow (main_window.py): its actions, menus and toolbar."""
 
     def _action(
-        self, text: str, slot: Callable[[], object], shortcut: QKeySequence | str | None = None
+        self,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
     ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
@@ -60,11 +64,10 @@ class WindowActions:
             (Section.TASKS, "Tasks"),
         ):
             # triggered(bool) would otherwise arrive as the section (False is LIBRARY).
-            action = self._action(
-                label,
-                lambda _checked=False, s=section: self.show_section(s),
-                f"Ctrl+{int(section) + 1}",
-            )
+            def show(_checked: bool = False, s: Section = section) -> None:
+                self.show_section(s)
+
+            action = self._action(label, show, f"Ctrl+{int(section) + 1}")
             self.section_actions[section] = action
         self.zoom_in_action = self._action(
             "Zoom in", self.document_view.viewer.zoom_in, keys.ZoomIn
@@ -76,9 +79,13 @@ class WindowActions:
             "Fit width", self.document_view.viewer.set_fit_width, "Ctrl+0"
         )
         self.theme_group = QActionGroup(self)
-        self.theme_actions: dict[str, QAction] = {}
+        self.theme_actions = {}
         for key, label in (("system", "Follow the system"), ("light", "Light"), ("dark", "Dark")):
-            action = self._action(label, lambda _checked=False, k=key: self.set_theme(k))
+
+            def choose(_checked: bool = False, k: str = key) -> None:
+                self.set_theme(k)
+
+            action = self._action(label, choose)
             action.setCheckable(True)
             self.theme_group.addAction(action)
             self.theme_actions[key] = action

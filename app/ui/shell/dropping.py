@@ -15,9 +15,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.extraction.filetype import KNOWN_EXTENSIONS
+from app.services.walk import Collected
 from app.ui.common.formatting import plural
 from app.ui.common.message_bar import MessageKind
-from app.ui.shell.importer import Collected, summary
+from app.ui.shell.importer import summary
+from app.ui.shell.parts import WindowParts
 from app.ui.shell.sidebar import Section
 
 
@@ -28,7 +30,7 @@ def local_paths(event: QDragEnterEvent | QDropEvent) -> list[str]:
     return [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
 
 
-class WindowImporting:
+class WindowImporting(WindowParts):
     """Part of MainWindow (main_window.py): drops, file dialogs and import messages."""
 
     @Slot(list)

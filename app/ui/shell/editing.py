@@ -18,10 +18,11 @@ from app.ui.common.formatting import plural
 from app.ui.common.message_bar import MessageKind
 from app.ui.library.export import default_export_name, library_source_text, write_text
 from app.ui.library.sources_view import reveal_original
+from app.ui.shell.parts import WindowParts
 from app.ui.shell.sidebar import Section
 
 
-class WindowEditing:
+class WindowEditing(WindowParts):
     """Part of MainWindow (main_window.py): copy, select all, export and reveal."""
 
     @Slot()

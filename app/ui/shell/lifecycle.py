@@ -16,6 +16,7 @@ from app.ui.common.theme import apply_theme
 from app.ui.dialogs.about import show_about
 from app.ui.dialogs.help import UserGuideDialog
 from app.ui.dialogs.settings import SettingsDialog
+from app.ui.shell.parts import WindowParts
 
 SETTINGS_GEOMETRY = "window/geometry"
 SETTINGS_STATE = "window/state"
@@ -23,7 +24,7 @@ SETTINGS_SPLITTER = "window/splitter"
 SETTINGS_THEME = "window/theme"
 
 
-class WindowLifecycle:
+class WindowLifecycle(WindowParts):
     """Part of MainWindow (main_window.py): remembered state, dialogs, quitting."""
 
     def _restore_state(self) -> None:

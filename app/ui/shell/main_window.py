@@ -87,7 +87,9 @@ class MainWindow(WindowActions, WindowImporting, WindowEditing, WindowLifecycle,
         self._build_status_bar()
         self._connect()
         self._restore_state()
-        QApplication.instance().installEventFilter(self)  # drops anywhere, even on a text field
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)  # drops anywhere, even on a text field
         spawn(self._look_for_tesseract())
 
     # -- building ----------------------------------------------------------------------

@@ -56,9 +56,9 @@ class BadgeDelegate(QStyledItemDelegate):
         super().paint(painter, option, index)
         badges = index.data(BADGE_ROLE) or (0, 0)
         active, failed = badges
-        dark = is_dark(option.palette)  # type: ignore[attr-defined]
-        right = option.rect.right() - 8  # type: ignore[attr-defined]
-        metrics = QFontMetrics(option.font)  # type: ignore[attr-defined]
+        dark = is_dark(option.palette)
+        right = option.rect.right() - 8
+        metrics = QFontMetrics(option.font)
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         for count, colours in ((failed, _FAILED), (active, _ACTIVE)):
@@ -68,7 +68,7 @@ class BadgeDelegate(QStyledItemDelegate):
             text = str(count) if count < 10000 else "9999+"
             width = max(metrics.horizontalAdvance(text) + 12, 22)
             height = metrics.height() + 4
-            top = option.rect.center().y() - height // 2  # type: ignore[attr-defined]
+            top = option.rect.center().y() - height // 2
             rect = QRect(right - width, top, width, height)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor(bg))
@@ -136,7 +136,7 @@ class Sidebar(QListWidget):
         )
 
     def task_badge(self) -> tuple[int, int]:
-        return tuple(self.item(Section.TASKS).data(BADGE_ROLE))  # type: ignore[return-value]
+        return tuple(self.item(Section.TASKS).data(BADGE_ROLE))
 
     def sizeHint(self) -> QSize:
         return QSize(180, 300)

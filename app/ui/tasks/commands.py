@@ -15,6 +15,7 @@ from app.core.models import BackgroundTask, TaskStatus
 from app.ui.common.formatting import plural
 from app.ui.tasks.cells import source_label
 from app.ui.tasks.filter import StatusFilter
+from app.ui.tasks.parts import TasksPageParts
 
 
 def ask_yes_no(parent: QWidget, title: str, text: str, informative: str, yes: str) -> bool:
@@ -29,7 +30,7 @@ def ask_yes_no(parent: QWidget, title: str, text: str, informative: str, yes: st
     return box.clickedButton() is confirm
 
 
-class TaskCommands:
+class TaskCommands(TasksPageParts):
     """Part of TasksPage (page.py): the commands, by task id, through the manager."""
 
     @Slot()

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from app.ui.tasks.cells import Column
 from app.ui.tasks.delegates import LinkDelegate, SelectionCheckDelegate
 from app.ui.tasks.filter import StatusFilter
+from app.ui.tasks.parts import TasksPageParts
 from app.ui.tasks.status_chip import StatusChipDelegate
 from app.ui.tasks.view import TasksView
 
@@ -46,7 +47,7 @@ _DEFAULT_WIDTHS: dict[Column, int] = {
 }
 
 
-class PageLayout:
+class PageLayout(TasksPageParts):
     """Part of TasksPage (page.py): its widgets and actions, built once."""
 
     def _action(self, text: str, slot: Callable[[], None]) -> QAction:

@@ -13,9 +13,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.tasks.cells import Column, Role
+from app.ui.tasks.parts import TasksPageParts
 
 
-class TaskMenus:
+class TaskMenus(TasksPageParts):
     """Part of TasksPage (page.py): the task context menu and the header column menu."""
 
     def context_menu(self, task_id: int | None) -> QMenu:

@@ -327,8 +327,8 @@ class TasksTableModel(QAbstractTableModel):
                     else:
                         entry[0].append(row)
                         entry[1].update(roles)
-        for column, (rows, roles) in cells.items():
-            role_list = sorted(roles)
+        for column, (rows, wanted) in cells.items():
+            role_list = sorted(wanted)
             for first, last in row_runs(rows):
                 self.dataChanged.emit(
                     self.index(first, column), self.index(last, column), role_list

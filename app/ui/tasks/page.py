@@ -157,7 +157,8 @@ class TasksPage(PageLayout, PageMemory, TaskCommands, TaskMenus, QWidget):
     def _selected_rows(self) -> list[int]:
         """Model rows of the selected tasks, in the order the table shows them."""
         shown: set[int] = set()
-        for span in self.view.selectionModel().selection():
+        # PySide6 iterates a QItemSelection; its type stubs do not say so.
+        for span in self.view.selectionModel().selection():  # type: ignore[attr-defined]
             shown.update(range(span.top(), span.bottom() + 1))
         ordered = sorted(shown)
         proxy = self.proxy

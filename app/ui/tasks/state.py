@@ -9,6 +9,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QHideEvent
 
 from app.ui.tasks.filter import StatusFilter
+from app.ui.tasks.parts import TasksPageParts
 
 SETTINGS_STATUS_FILTER = "tasks/statusFilter"
 SETTINGS_TEXT_FILTER = "tasks/textFilter"
@@ -16,7 +17,7 @@ SETTINGS_HEADER = "tasks/header"
 SETTINGS_SPLITTER = "tasks/splitter"
 
 
-class PageMemory:
+class PageMemory(TasksPageParts):
     """Part of TasksPage (page.py): filters, columns and split kept between runs."""
 
     def _restore_state(self) -> None:
