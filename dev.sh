@@ -3,6 +3,7 @@
 #   bash dev.sh setup           install what is missing (system packages, .venv) and stop
 #   bash dev.sh run [ARGS...]   start Folio (ARGS are passed on, e.g. files to import)
 #   bash dev.sh test            lint, type-check, layer contracts and the whole test suite
+#   bash dev.sh quick           the tests not marked slow, no lint (a fast loop while working)
 #   bash dev.sh lint | bench | stress | shots | package
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -75,6 +76,10 @@ case "$cmd" in
     lint
     QT_QPA_PLATFORM=offscreen "$VENV/bin/python" -m pytest "$@"
     ;;
+  quick)
+    setup
+    QT_QPA_PLATFORM=offscreen "$VENV/bin/python" -m pytest -m "not slow" -q "$@"
+    ;;
   lint)
     setup
     lint
@@ -110,7 +115,7 @@ case "$cmd" in
     FOLIO_PYTHON="$VENV/bin/python" bash packaging/build_deb.sh "$@"
     ;;
   *)
-    echo "usage: bash dev.sh setup|run|test|lint|bench|stress|shots|package [ARGS...]" >&2
+    echo "usage: bash dev.sh setup|run|test|quick|lint|bench|stress|shots|package [ARGS...]" >&2
     exit 2
     ;;
 esac

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import psutil
 import pytest
@@ -91,3 +92,15 @@ def long_scan(scanned_pdf: Path) -> Path:
     with Image.open(scanned_pdf.with_name("page.png")) as img:
         img.save(out, "PDF", resolution=300, save_all=True, append_images=[img] * 11)
     return out
+
+
+def wait_idle(qtbot: Any, manager: Any, timeout: int = 60_000, *, started: bool = False) -> None:
+    """Wait until the manager has nothing pending or running, then flush its signals.
+
+    `started`: first wait for work to arrive at all (a drop walks its folders off the
+    GUI thread, so its tasks come a moment after the drop).
+    """
+    if started:
+        qtbot.waitUntil(lambda: bool(manager.tasks()), timeout=timeout)
+    qtbot.waitUntil(manager.is_idle, timeout=timeout)
+    manager.flush_now()

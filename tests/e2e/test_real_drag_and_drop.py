@@ -23,10 +23,13 @@ from tests.conftest import REPO, SAMPLES
 
 TRIVIAL = SAMPLES / "001-trivial" / "minimal-document.pdf"
 
-pytestmark = pytest.mark.skipif(
-    not (shutil.which("Xvfb") and shutil.which("xdotool")),
-    reason="needs Xvfb and xdotool (apt-get install xvfb xdotool; dev.sh installs both)",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not (shutil.which("Xvfb") and shutil.which("xdotool")),
+        reason="needs Xvfb and xdotool (apt-get install xvfb xdotool; dev.sh installs both)",
+    ),
+]
 
 DRAG_SOURCE = textwrap.dedent(
     """

@@ -30,6 +30,7 @@ def manager(library_dir: Path, qapp: object) -> Iterator[ExtractionManager]:
     lib.close()
 
 
+@pytest.mark.slow
 def test_hostile_corpus_through_the_manager(qtbot: QtBot, manager: ExtractionManager) -> None:
     files = hostile_files()
     assert len(files) >= 100

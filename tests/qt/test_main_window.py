@@ -34,7 +34,7 @@ from app.ui.shell.file_open import FileOpenReceiver
 from app.ui.shell.launcher import Session, open_session, parse_args
 from app.ui.shell.main_window import MainWindow
 from app.ui.shell.sidebar import Section
-from tests.conftest import HOSTILE, SAMPLES
+from tests.conftest import HOSTILE, SAMPLES, wait_idle
 
 TRIVIAL = SAMPLES / "001-trivial" / "minimal-document.pdf"
 FOUR_PAGES = SAMPLES / "004-pdflatex-4-pages" / "pdflatex-4-pages.pdf"
@@ -126,10 +126,6 @@ def drop(target: QWidget, paths: list[Path]) -> bool:
     return dropped.isAccepted()
 
 
-def wait_idle(qtbot: QtBot, manager: ExtractionManager, timeout: int = 60_000) -> None:
-    qtbot.waitUntil(lambda: bool(manager.tasks()) and manager.is_idle(), timeout=timeout)
-
-
 def source_named(library: Library, name: str) -> int:
     return next(s.id for s in library.sources() if s.name == name)
 
@@ -137,7 +133,7 @@ def source_named(library: Library, name: str) -> int:
 def import_and_wait(qtbot: QtBot, window: MainWindow, paths: list[Path]) -> None:
     assert drop(window.sources_view.view.viewport(), paths)
     qtbot.waitUntil(lambda: window.sources_view.model.rowCount() >= len(paths), timeout=30_000)
-    wait_idle(qtbot, window.manager)
+    wait_idle(qtbot, window.manager, started=True)
 
 
 def contrast(a: QPalette.ColorRole, b: QPalette.ColorRole, palette: QPalette) -> float:
@@ -212,7 +208,7 @@ def test_drop_imports_sources_extracts_text_and_search_opens_the_page(
     )
     assert drop(window.sources_view.view.viewport(), [TRIVIAL, FOUR_PAGES])
     qtbot.waitUntil(lambda: window.sources_view.model.rowCount() == 2, timeout=30_000)
-    wait_idle(qtbot, manager)
+    wait_idle(qtbot, manager, started=True)
     # The status bar showed the batch with a spinner while it ran, and stops after.
     assert any(spinning for _text, spinning in seen), seen
     assert any(text.startswith("Extracting ") for text, _spinning in seen), seen
@@ -283,7 +279,7 @@ def test_files_the_platform_asks_to_open_are_imported(
         "minimal-document.pdf",
         "pdflatex-4-pages.pdf",
     ]
-    wait_idle(qtbot, window.manager)
+    wait_idle(qtbot, window.manager, started=True)
 
 
 def test_several_files_already_there_give_one_summary_and_no_jump(
@@ -402,6 +398,7 @@ def test_rerun_ocr_with_a_chosen_language(
     assert "Lorem" in viewer.text.toPlainText()
 
 
+@pytest.mark.slow
 def test_ocr_all_pages_reads_every_page_again(
     qtbot: QtBot, window: MainWindow, library: Library, manager: ExtractionManager
 ) -> None:
@@ -461,7 +458,7 @@ def test_status_indicator_and_badge_lead_to_tasks(
     assert window.stack.currentWidget() is window.tasks_page
     assert window.sidebar.section() is Section.TASKS
     manager.resume()
-    wait_idle(qtbot, manager)
+    wait_idle(qtbot, manager, started=True)
     qtbot.waitUntil(lambda: window.sidebar.task_badge() == (0, 0), timeout=10_000)
 
 
@@ -719,3 +716,19 @@ def test_dark_palette_is_readable(qtbot: QtBot, window: MainWindow) -> None:
         }
     finally:
         apply_theme(QApplication.instance(), "system")  # type: ignore[arg-type]
+
+
+def test_every_model_of_the_window_passes_the_model_tester(
+    qtbot: QtBot, window: MainWindow, library: Library, qtmodeltester: object
+) -> None:
+    import_and_wait(qtbot, window, [TRIVIAL, FOUR_PAGES])
+    check = qtmodeltester.check  # type: ignore[attr-defined]
+    check(window.sources_view.model)
+    check(window.sources_view.proxy)
+    window.sources_view.model.sort(0, Qt.SortOrder.AscendingOrder)  # by name
+    check(window.sources_view.proxy)
+    window.open_source(source_named(library, FOUR_PAGES.name))
+    assert window.document_view.model.rowCount() == 4
+    check(window.document_view.model)
+    assert window.search_view.search(KNOWN_WORD)
+    check(window.search_view.model)

@@ -19,16 +19,11 @@ from pytestqt.qtbot import QtBot
 from app.core.library import Library
 from app.core.models import BackgroundTask, OcrMode, TaskStatus, TaskType, now_iso
 from app.tasks.manager import ExtractionManager
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, wait_idle
 
 TRIVIAL = SAMPLES / "001-trivial" / "minimal-document.pdf"
 FOUR_PAGES = SAMPLES / "004-pdflatex-4-pages" / "pdflatex-4-pages.pdf"
 GEOTOPO = SAMPLES / "009-pdflatex-geotopo" / "GeoTopo-komprimiert.pdf"
-
-
-def wait_idle(qtbot: QtBot, manager: ExtractionManager, timeout: int = 60_000) -> None:
-    qtbot.waitUntil(manager.is_idle, timeout=timeout)
-    manager.flush_now()
 
 
 def tesseract_pids() -> list[int]:
@@ -401,6 +396,7 @@ def test_a_long_history_loads_only_its_newest_finished_tasks(
         manager.shutdown()
 
 
+@pytest.mark.slow
 def test_a_long_document_gets_its_page_tasks_in_batches_and_after_a_crash(
     qtbot: QtBot, library_dir: Path, qapp: object, tmp_path: Path
 ) -> None:

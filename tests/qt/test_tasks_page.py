@@ -24,7 +24,7 @@ from app.ui.tasks.filter import StatusFilter
 from app.ui.tasks.model import TasksTableModel
 from app.ui.tasks.page import TasksPage
 from app.ui.tasks.status_chip import chip_colours
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, wait_idle
 
 TRIVIAL = SAMPLES / "001-trivial" / "minimal-document.pdf"
 FOUR_PAGES = SAMPLES / "004-pdflatex-4-pages" / "pdflatex-4-pages.pdf"
@@ -78,11 +78,6 @@ def not_a_pdf(tmp_path: Path) -> Path:
     fake = tmp_path / "notes.png"
     fake.write_text("these are notes, not an image\n")
     return fake
-
-
-def wait_idle(qtbot: QtBot, manager: ExtractionManager, timeout: int = 60_000) -> None:
-    qtbot.waitUntil(manager.is_idle, timeout=timeout)
-    manager.flush_now()
 
 
 def wait_rows(qtbot: QtBot, page: TasksPage, count: int) -> None:

@@ -43,6 +43,7 @@ def sample_run() -> subprocess.CompletedProcess[str]:
     return folio("extract", "--json", SAMPLES)
 
 
+@pytest.mark.slow
 def test_extract_json_on_the_sample_corpus(sample_run: subprocess.CompletedProcess[str]) -> None:
     assert sample_run.returncode == 1  # the password-protected file fails, the rest is done
     assert_clean_stderr(sample_run)
@@ -62,6 +63,7 @@ def test_extract_json_on_the_sample_corpus(sample_run: subprocess.CompletedProce
     assert "skipped" in sample_run.stderr and "README.md" in sample_run.stderr
 
 
+@pytest.mark.slow
 def test_extract_json_on_hostile_files() -> None:
     proc = folio("extract", "--json", HOSTILE)
     assert proc.returncode == 1

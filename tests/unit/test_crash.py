@@ -2,9 +2,12 @@
 
 from pathlib import Path
 
+import pytest
+
 from tests.stress.kill_loop import run
 
 
+@pytest.mark.slow
 def test_killed_three_times_then_everything_finishes(tmp_path: Path) -> None:
     # The 30-round version: python -m tests.stress.kill_loop (see README).
     result = run(rounds=3, seed=7, library=tmp_path / "Library", log=False)

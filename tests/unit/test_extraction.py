@@ -188,6 +188,7 @@ def test_missing_tesseract_is_a_sentence(monkeypatch: pytest.MonkeyPatch, tmp_pa
         pool.close()
 
 
+@pytest.mark.slow
 def test_hung_reader_is_killed_and_reported(pool: WorkerPool) -> None:
     # PDFium never returns on page 2 of this damaged file; the worker is killed.
     path = SAMPLES / "017-unreadable-meta-data" / "unreadablemetadata.pdf"

@@ -12,6 +12,7 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QSettings,
+    QSignalBlocker,
     QSize,
     QTimer,
     QUrl,
@@ -358,9 +359,8 @@ class TasksPage(PageLayout, PageMemory, TaskCommands, TaskMenus, QWidget):
     @Slot(int)
     def _show_concurrency(self, count: int) -> None:
         if self.concurrency_spin.value() != count:
-            self.concurrency_spin.blockSignals(True)
-            self.concurrency_spin.setValue(count)
-            self.concurrency_spin.blockSignals(False)
+            with QSignalBlocker(self.concurrency_spin):
+                self.concurrency_spin.setValue(count)
 
     @Slot(int)
     def _on_concurrency_spin(self, count: int) -> None:
