@@ -14,7 +14,6 @@ from PySide6.QtCore import (
     QSettings,
     QSize,
     Qt,
-    QTimer,
     Signal,
     Slot,
 )
@@ -34,6 +33,7 @@ from app.core.library import Library
 from app.core.models import BackgroundTask, OcrMode, Page, Source, TaskStatus
 from app.core.states import PageState
 from app.tasks.manager import ExtractionManager
+from app.ui.common.coalesce import Coalescer
 from app.ui.common.formatting import page_state_text, source_state_text
 from app.ui.common.rendering import PageRenderer, RenderRequest
 from app.ui.common.theme import is_dark
@@ -213,10 +213,7 @@ class DocumentView(QWidget):
         self.source: Source | None = None
         self.highlight = ""
         self.model = PagesModel(library, manager, renderer, self)
-        self._refresh_timer = QTimer(self)
-        self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(REFRESH_MS)
-        self._refresh_timer.timeout.connect(self.refresh)
+        self._refresh = Coalescer(REFRESH_MS, self.refresh, self)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
@@ -353,22 +350,22 @@ class DocumentView(QWidget):
     @Slot(int, int)
     def _on_page_text(self, source_id: int, page_id: int) -> None:
         if self.source is not None and source_id == self.source.id:
-            self._refresh_timer.start()
+            self._refresh.restart()
 
     @Slot(object)
     def _on_tasks_changed(self, changes: dict[int, tuple[str, ...]]) -> None:
-        if self.source is None or self._refresh_timer.isActive():
+        if self.source is None or self._refresh.pending:
             return
         for task_id in changes:
             task = self.manager.get(task_id)
             if task is not None and task.source_id == self.source.id:
-                self._refresh_timer.start()
+                self._refresh.restart()
                 return
 
     @Slot(object)
     def _on_tasks_added(self, tasks: list[BackgroundTask]) -> None:
         if self.source is not None and any(t.source_id == self.source.id for t in tasks):
-            self._refresh_timer.start()
+            self._refresh.restart()
 
     @Slot()
     def refresh(self) -> None:
@@ -386,7 +383,7 @@ class DocumentView(QWidget):
     def showEvent(self, event: object) -> None:
         super().showEvent(event)  # type: ignore[arg-type]
         if self.source is not None:
-            self._refresh_timer.start()
+            self._refresh.restart()
 
     @Slot()
     def rerun_ocr_all(self) -> None:

@@ -13,7 +13,6 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSize,
     Qt,
-    QTimer,
     Slot,
 )
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
@@ -23,6 +22,7 @@ from app.core.library import Library
 from app.core.models import BackgroundTask, Source
 from app.core.states import SourceState
 from app.tasks.manager import ExtractionManager
+from app.ui.common.coalesce import Coalescer
 from app.ui.common.formatting import local_date, plural, source_state_text
 from app.ui.common.rendering import PageRenderer, RenderRequest
 from app.ui.common.theme import is_dark
@@ -98,10 +98,7 @@ class SourcesModel(QAbstractTableModel):
         self._thumbs: dict[str, QPixmap] = {}
         self._placeholder = QPixmap(THUMB_SIZE)
         self._placeholder.fill(QColor(0, 0, 0, 0))
-        self._refresh_timer = QTimer(self)
-        self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(REFRESH_MS)
-        self._refresh_timer.timeout.connect(self.refresh_states)
+        self._refresh = Coalescer(REFRESH_MS, self.refresh_states, self)
         manager.sourceAdded.connect(self._on_source_added)
         manager.sourceRemoved.connect(self._on_source_removed)
         manager.pageTextReady.connect(self._on_page_text)
@@ -153,8 +150,7 @@ class SourcesModel(QAbstractTableModel):
 
     def _mark(self, source_ids: set[int]) -> None:
         self._dirty |= source_ids
-        if not self._refresh_timer.isActive():
-            self._refresh_timer.start()
+        self._refresh.request()
 
     @Slot(int, int)
     def _on_page_text(self, source_id: int, page_id: int) -> None:

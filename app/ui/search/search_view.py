@@ -14,7 +14,6 @@ from PySide6.QtCore import (
     QRectF,
     QSize,
     Qt,
-    QTimer,
     Signal,
     Slot,
 )
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.core.library import HIT_END, HIT_START, Library, SearchHit
 from app.tasks.manager import ExtractionManager
+from app.ui.common.coalesce import Coalescer
 from app.ui.common.formatting import plural
 from app.ui.common.theme import is_dark
 from app.ui.common.widgets import heading_label
@@ -172,15 +172,9 @@ class SearchView(QWidget):
         self.stack.addWidget(self.results)
         layout.addWidget(self.stack, 1)
 
-        self._typing = QTimer(self)
-        self._typing.setSingleShot(True)
-        self._typing.setInterval(TYPING_MS)
-        self._typing.timeout.connect(self.run_search)
-        self._refresh = QTimer(self)
-        self._refresh.setSingleShot(True)
-        self._refresh.setInterval(REFRESH_MS)
-        self._refresh.timeout.connect(self._refresh_results)
-        self.field.textEdited.connect(lambda _text: self._typing.start())
+        self._typing = Coalescer(TYPING_MS, self.run_search, self)
+        self._refresh = Coalescer(REFRESH_MS, self._refresh_results, self)
+        self.field.textEdited.connect(lambda _text: self._typing.restart())
         self.field.returnPressed.connect(self.run_search)
         manager.pageTextReady.connect(self._on_new_text)
         manager.sourceRemoved.connect(self._on_new_text)
@@ -197,7 +191,7 @@ class SearchView(QWidget):
 
     @Slot()
     def run_search(self) -> None:
-        self._typing.stop()
+        self._typing.cancel()
         self.query = self.field.text().strip()
         hits = self.library.search(self.query) if self.query else []
         self.model.set_hits(hits)
@@ -219,8 +213,8 @@ class SearchView(QWidget):
 
     @Slot()
     def _on_new_text(self, *args: object) -> None:
-        if self.query and not self._refresh.isActive():
-            self._refresh.start()
+        if self.query:
+            self._refresh.request()
 
     @Slot()
     def _refresh_results(self) -> None:

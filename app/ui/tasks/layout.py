@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from app.ui.common.coalesce import Coalescer
 from app.ui.tasks.cells import Column
 from app.ui.tasks.delegates import LinkDelegate, SelectionCheckDelegate
 from app.ui.tasks.filter import StatusFilter
@@ -196,14 +197,10 @@ class PageLayout(TasksPageParts):
         self.status_line.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout.addWidget(self.status_line)
 
-        self._text_timer = QTimer(self)
-        self._text_timer.setSingleShot(True)
-        self._text_timer.setInterval(150)
+        self._text_timer = Coalescer(150, self._apply_text_filter, self)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
-        self._save_timer = QTimer(self)
-        self._save_timer.setSingleShot(True)
-        self._save_timer.setInterval(400)
+        self._save_timer = Coalescer(400, self.save_state, self)
         self._clock = QTimer(self)
         self._clock.setInterval(1000)
         self._said_until_new_work = False

@@ -146,9 +146,7 @@ class TasksPage(PageLayout, PageMemory, TaskCommands, TaskMenus, QWidget):
         self.text_filter.returnPressed.connect(self._apply_text_filter)
         self.concurrency_spin.valueChanged.connect(self._on_concurrency_spin)
         self.details.anchorClicked.connect(self._on_details_link)
-        self._text_timer.timeout.connect(self._apply_text_filter)
         self._refresh_timer.timeout.connect(self._refresh_actions)
-        self._save_timer.timeout.connect(self.save_state)
         self._clock.timeout.connect(self._tick)
         self._clock.start()
         self.view.setSortingEnabled(True)
@@ -392,11 +390,11 @@ class TasksPage(PageLayout, PageMemory, TaskCommands, TaskMenus, QWidget):
 
     @Slot(str)
     def _on_text_changed(self, text: str) -> None:
-        self._text_timer.start()
+        self._text_timer.restart()
 
     @Slot()
     def _apply_text_filter(self) -> None:
-        self._text_timer.stop()
+        self._text_timer.cancel()
         text = self.text_filter.text()
         if text.strip().casefold() != self.proxy.text_filter:
             self.proxy.set_text_filter(text)

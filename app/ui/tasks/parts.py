@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from app.core.models import BackgroundTask
     from app.tasks.manager import ExtractionManager
+    from app.ui.common.coalesce import Coalescer
     from app.ui.tasks.filter import StatusFilter, TasksFilterProxyModel
     from app.ui.tasks.model import TasksTableModel
     from app.ui.tasks.notify import BatchNotifier
@@ -52,9 +53,9 @@ class TasksPageParts(QWidget):
         filter_chips: dict[StatusFilter, QToolButton]
         chip_group: QButtonGroup
         concurrency_spin: QSpinBox
-        _save_timer: QTimer
+        _save_timer: Coalescer
         _say_timer: QTimer
-        _text_timer: QTimer
+        _text_timer: Coalescer
         _refresh_timer: QTimer
         _clock: QTimer
         _context_task: int | None
@@ -78,6 +79,7 @@ class TasksPageParts(QWidget):
         _refresh_actions: Callable[[], None]
         _apply_text_filter: Callable[[], None]
         _apply_default_columns: Callable[[], None]
+        save_state: Callable[[], None]
         _schedule_save: Callable[[], None]
         _forget_said: Callable[[], None]
         _target_task: Callable[[], BackgroundTask | None]

@@ -44,7 +44,7 @@ class PageMemory(TasksPageParts):
     @Slot()
     def save_state(self) -> None:
         """Remember the filter, the column layout and the split (the main window may call it)."""
-        self._save_timer.stop()
+        self._save_timer.cancel()
         s = self.settings
         s.setValue(SETTINGS_STATUS_FILTER, self.proxy.status_filter.value)
         s.setValue(SETTINGS_TEXT_FILTER, self.text_filter.text())
@@ -54,10 +54,10 @@ class PageMemory(TasksPageParts):
 
     @Slot()
     def _schedule_save(self) -> None:
-        self._save_timer.start()
+        self._save_timer.restart()
 
     def hideEvent(self, event: QHideEvent) -> None:
-        if self._save_timer.isActive():
+        if self._save_timer.pending:
             self.save_state()
         super().hideEvent(event)
 
