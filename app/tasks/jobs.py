@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Signal
+from PySide6.QtCore import QObject, Signal
 
 from app.core.errors import FolioError
 from app.core.filestore import FileStore
@@ -19,6 +19,7 @@ from app.extraction.client import (
     WorkerProcess,
 )
 from app.extraction.filetype import sniff
+from app.tasks.runnable import SignalledRunnable
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ class JobSignals(QObject):
     cancelled = Signal(int)
 
 
-class Job(QRunnable):
+class Job(SignalledRunnable):
     """Base: a cancel token, a worker process to kill, every exception a `failed` signal."""
 
     def __init__(self, task_id: int, workers: WorkerPool) -> None:
@@ -78,28 +79,23 @@ class Job(QRunnable):
     def _progress(self, fraction: float, message: str) -> None:
         self.signals.progress.emit(self.task_id, fraction, message)
 
-    def run(self) -> None:
-        try:
-            if self._cancel.is_set():
-                raise WorkerCancelled()
-            result = self.work()
-            if self._cancel.is_set():
-                raise WorkerCancelled()
-            self.signals.finished.emit(self.task_id, result)
-        except WorkerCancelled:
-            self.signals.cancelled.emit(self.task_id)
-        except FolioError as exc:
-            if self._cancel.is_set():
-                self.signals.cancelled.emit(self.task_id)
-            else:
-                self.signals.failed.emit(self.task_id, exc.message)
-        except Exception as exc:
-            log.exception("task %s failed unexpectedly", self.task_id)
-            self.signals.failed.emit(
-                self.task_id,
-                f"An unexpected error stopped this task ({type(exc).__name__}: {exc}); "
-                "retry it, and report it if it happens again.",
-            )
+    def describe(self) -> str:
+        return f"task {self.task_id}"
+
+    def unexpected(self, exc: Exception) -> str:
+        return (
+            f"An unexpected error stopped this task ({type(exc).__name__}: {exc}); "
+            "retry it, and report it if it happens again."
+        )
+
+    def report_finished(self, result: object) -> None:
+        self.signals.finished.emit(self.task_id, result)
+
+    def report_failed(self, sentence: str) -> None:
+        self.signals.failed.emit(self.task_id, sentence)
+
+    def report_cancelled(self) -> None:
+        self.signals.cancelled.emit(self.task_id)
 
     def work(self) -> dict[str, Any]:
         raise NotImplementedError

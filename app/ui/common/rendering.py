@@ -8,11 +8,12 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 from PySide6.QtGui import QImage
 
 from app.core.errors import FolioError
 from app.extraction.client import WorkerPool
+from app.tasks.runnable import SignalledRunnable
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ class _JobSignals(QObject):
     failed = Signal(object, str)
 
 
-class _RenderJob(QRunnable):
+class _RenderJob(SignalledRunnable):
     def __init__(
         self, key: Hashable, request: RenderRequest, signals: _JobSignals, workers: WorkerPool
     ) -> None:
@@ -79,18 +80,21 @@ class _RenderJob(QRunnable):
         self.request = request
         self.signals = signals
 
-    def run(self) -> None:
-        try:
-            image = render_page(self.request, self.workers)
-        except FolioError as exc:
-            self.signals.failed.emit(self.key, exc.message)
-        except Exception as exc:  # noqa: BLE001 - any reader fault must reach the view
-            log.warning(
-                "rendering %s page %d failed: %s", self.request.path, self.request.index, exc
-            )
-            self.signals.failed.emit(self.key, "This page cannot be drawn.")
-        else:
-            self.signals.rendered.emit(self.key, image)
+    def work(self) -> QImage:
+        return render_page(self.request, self.workers)
+
+    def describe(self) -> str:
+        return f"drawing {self.request.path} page {self.request.index + 1}"
+
+    def unexpected(self, exc: Exception) -> str:
+        return "This page cannot be drawn."
+
+    def report_finished(self, result: object) -> None:
+        assert isinstance(result, QImage)
+        self.signals.rendered.emit(self.key, result)
+
+    def report_failed(self, sentence: str) -> None:
+        self.signals.failed.emit(self.key, sentence)
 
 
 class PageRenderer(QObject):
