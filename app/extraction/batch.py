@@ -18,6 +18,7 @@ from app.extraction.client import (
     WorkerPool,
 )
 from app.extraction.filetype import sniff
+from app.extraction.protocol import PageRequest, ProbeRequest
 
 #: Pages handed to one worker in one go (fewer round trips, same document cache).
 CHUNK_PAGES = 8
@@ -100,9 +101,7 @@ class BatchExtractor:
     def _probe(self, path: Path) -> dict[str, Any]:
         sniff(path)
         with self.pool.worker() as w:
-            return w.request(
-                {"op": "probe", "path": str(path.resolve()), "name": str(path)}, PROBE_TIMEOUT
-            )
+            return w.request(ProbeRequest(str(path.resolve()), str(path)), PROBE_TIMEOUT)
 
     def _pages(self, path: Path, kind: str, numbers: list[int]) -> list[PageOutput]:
         out: list[PageOutput] = []
@@ -120,15 +119,9 @@ class BatchExtractor:
             try:
                 with self.pool.worker() as w:
                     r = w.request(
-                        {
-                            "op": "page",
-                            "path": str(path.resolve()),
-                            "name": str(path),
-                            "kind": kind,
-                            "number": number,
-                            "ocr": self.ocr.value,
-                            "lang": self.lang,
-                        },
+                        PageRequest(
+                            str(path.resolve()), str(path), kind, number, self.ocr.value, self.lang
+                        ),
                         PAGE_TIMEOUT,
                     )
                 out.append(PageOutput(number, r["text"], r["method"], r["confidence"]))

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import FolioError
+from app.extraction.protocol import WorkerRequest, request_name, to_wire
 from app.extraction.worker import DEFAULT_MEMORY_MB, ENV_LIFELINE, ENV_MEMORY_MB, ENV_WORK_DIR
 
 log = logging.getLogger(__name__)
@@ -164,18 +165,18 @@ class WorkerProcess:
 
     def request(
         self,
-        request: dict[str, Any],
+        request: WorkerRequest,
         timeout: float,
         progress: ProgressCallback | None = None,
     ) -> dict[str, Any]:
         """Send one request and wait for its reply; errors become FolioError sentences."""
-        name = str(request.get("name") or request.get("path") or "the document")
+        name = request_name(request)
         assert self.proc.stdin is not None and self.proc.stdout is not None
         budget = timeout
         self._deadline = time.monotonic() + budget
         try:
             try:
-                self.proc.stdin.write((json.dumps(request) + "\n").encode())
+                self.proc.stdin.write((json.dumps(to_wire(request)) + "\n").encode())
                 self.proc.stdin.flush()
             except OSError:
                 pass  # the read below reports why the worker is gone

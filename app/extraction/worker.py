@@ -63,6 +63,14 @@ def serve(requests: TextIO, replies: TextIO) -> int:
     from app.core.errors import FolioError
     from app.core.models import OcrMode
     from app.extraction.engine import PageEngine
+    from app.extraction.protocol import (
+        PageRequest,
+        PingRequest,
+        ProbeRequest,
+        RenderRequest,
+        parse_request,
+        request_name,
+    )
 
     megabytes = _limit_memory()
     work_dir = os.environ.get(ENV_WORK_DIR)
@@ -76,42 +84,39 @@ def serve(requests: TextIO, replies: TextIO) -> int:
         for line in requests:
             if not line.strip():
                 continue
-            request = json.loads(line)
-            op = request.get("op")
-            name = str(request.get("name") or request.get("path"))
             try:
-                if op == "ping":
+                request = parse_request(json.loads(line))
+            except ValueError as exc:
+                send({"ok": False, "error": f"Bad request: {exc}."})
+                continue
+            name = request_name(request)
+            try:
+                if isinstance(request, PingRequest):
                     send({"ok": True, "result": {"pid": os.getpid()}})
-                elif op == "probe":
-                    send({"ok": True, "result": engine.probe(Path(request["path"]), name)})
-                elif op == "page":
+                elif isinstance(request, ProbeRequest):
+                    send({"ok": True, "result": engine.probe(Path(request.path), name)})
+                elif isinstance(request, PageRequest):
                     result = engine.page(
-                        Path(request["path"]),
+                        Path(request.path),
                         name,
-                        request["kind"],
-                        int(request["number"]),
-                        OcrMode(request.get("ocr", "auto")),
-                        request.get("lang", "eng"),
+                        request.kind,
+                        int(request.number),
+                        OcrMode(request.ocr),
+                        request.lang,
                         lambda p, m, b: send({"progress": p, "message": m, "budget": b}),
                     )
                     send({"ok": True, "result": result.to_json()})
-                elif op == "render":
-                    send(
-                        {
-                            "ok": True,
-                            "result": engine.render(
-                                Path(request["path"]),
-                                name,
-                                request["kind"],
-                                int(request["index"]),
-                                int(request["width"]),
-                            ),
-                        }
+                elif isinstance(request, RenderRequest):
+                    result_png = engine.render(
+                        Path(request.path),
+                        name,
+                        request.kind,
+                        int(request.index),
+                        int(request.width),
                     )
-                elif op == "exit":
+                    send({"ok": True, "result": result_png})
+                else:  # ExitRequest
                     break
-                else:
-                    send({"ok": False, "error": f"Unknown request {op!r}."})
             except FolioError as exc:
                 send({"ok": False, "error": exc.message})
             except MemoryError:

@@ -19,6 +19,7 @@ from app.extraction.client import (
     WorkerProcess,
 )
 from app.extraction.filetype import sniff
+from app.extraction.protocol import PageRequest, ProbeRequest, WorkerRequest
 from app.tasks.runnable import SignalledRunnable
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ class Job(SignalledRunnable):
     def is_cancelled(self) -> bool:
         return self._cancel.is_set()
 
-    def _request(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
+    def _request(self, request: WorkerRequest, timeout: float) -> dict[str, Any]:
         with self.workers.worker() as worker:
             with self._worker_lock:
                 if self._cancel.is_set():
@@ -119,9 +120,7 @@ class ImportJob(Job):
         stored = self.store.add(self.path, copied, self._cancel.is_set)
         self._progress(0.85, f"Counting pages of {self.path.name}")
         try:
-            info = self._request(
-                {"op": "probe", "path": str(stored.path), "name": self.path.name}, PROBE_TIMEOUT
-            )
+            info = self._request(ProbeRequest(str(stored.path), self.path.name), PROBE_TIMEOUT)
         except (WorkerCancelled, FolioError):
             if not stored.existed:
                 # Nothing half-kept: a file that cannot be read leaves no copy behind.
@@ -152,20 +151,12 @@ class PageJob(Job):
         lang: str,
     ) -> None:
         super().__init__(task_id, workers)
-        self.request = {
-            "op": "page",
-            "path": str(path),
-            "name": name,
-            "kind": kind,
-            "number": number,
-            "ocr": ocr,
-            "lang": lang,
-        }
+        self.request = PageRequest(str(path), name, kind, number, ocr, lang)
 
     def work(self) -> dict[str, Any]:
-        if not Path(str(self.request["path"])).exists():
+        if not Path(self.request.path).exists():
             raise FolioError(
-                f"The stored copy of {self.request['name']} is missing from the library; "
+                f"The stored copy of {self.request.name} is missing from the library; "
                 "import the document again."
             )
         return self._request(self.request, PAGE_TIMEOUT)

@@ -12,6 +12,7 @@ import pytest
 
 from app.core.errors import FolioError
 from app.extraction.client import PAGE_TIMEOUT, PROBE_TIMEOUT, WorkerPool
+from app.extraction.protocol import PageRequest, ProbeRequest
 from tests.conftest import SAMPLES, sample_pdfs
 
 
@@ -24,22 +25,14 @@ def pool() -> Iterator[WorkerPool]:
 
 def probe(pool: WorkerPool, path: Path) -> dict[str, object]:
     with pool.worker() as w:
-        return w.request({"op": "probe", "path": str(path), "name": path.name}, PROBE_TIMEOUT)
+        return w.request(ProbeRequest(str(path), path.name), PROBE_TIMEOUT)
 
 
 def page(pool: WorkerPool, path: Path, number: int = 1, **opts: str) -> dict[str, object]:
     info = probe(pool, path)
     with pool.worker() as w:
         return w.request(
-            {
-                "op": "page",
-                "path": str(path),
-                "name": path.name,
-                "kind": info["kind"],
-                "number": number,
-                **opts,
-            },
-            PAGE_TIMEOUT,
+            PageRequest(str(path), path.name, str(info["kind"]), number, **opts), PAGE_TIMEOUT
         )
 
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from app.core.errors import FolioError
 from app.extraction.client import PAGE_TIMEOUT, PROBE_TIMEOUT, WorkerPool
+from app.extraction.protocol import PageRequest, ProbeRequest
 from tests.conftest import SAMPLES
 
 SEEDS = [
@@ -41,18 +42,11 @@ def mutated(draw: st.DrawFn) -> bytes:
 def read_everything(pool: WorkerPool, path: Path) -> None:
     try:
         with pool.worker() as w:
-            info = w.request({"op": "probe", "path": str(path), "name": path.name}, PROBE_TIMEOUT)
+            info = w.request(ProbeRequest(str(path), path.name), PROBE_TIMEOUT)
             for number in range(1, min(int(info["pages"]), 3) + 1):
                 try:
                     w.request(
-                        {
-                            "op": "page",
-                            "path": str(path),
-                            "name": path.name,
-                            "kind": info["kind"],
-                            "number": number,
-                            "ocr": "never",
-                        },
+                        PageRequest(str(path), path.name, str(info["kind"]), number, "never"),
                         PAGE_TIMEOUT,
                     )
                 except FolioError as exc:

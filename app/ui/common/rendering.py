@@ -13,6 +13,7 @@ from PySide6.QtGui import QImage
 
 from app.core.errors import FolioError
 from app.extraction.client import WorkerPool
+from app.extraction.protocol import RenderRequest as RenderPageRequest
 from app.tasks.runnable import SignalledRunnable
 
 log = logging.getLogger(__name__)
@@ -44,14 +45,13 @@ def render_page(request: RenderRequest, workers: WorkerPool) -> QImage:
     """
     with workers.worker() as worker:
         result = worker.request(
-            {
-                "op": "render",
-                "path": str(request.path),
-                "name": request.name or request.path.name,
-                "kind": request.kind,
-                "index": request.index,
-                "width": request.width,
-            },
+            RenderPageRequest(
+                path=str(request.path),
+                name=request.name or request.path.name,
+                kind=request.kind,
+                index=request.index,
+                width=request.width,
+            ),
             RENDER_TIMEOUT,
         )
     png = Path(str(result["png"]))
