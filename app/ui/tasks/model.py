@@ -90,14 +90,9 @@ class TasksTableModel(QAbstractTableModel):
 
     Signals:
         countsChanged(): the number of tasks per status changed (see counts()).
-        rowsRelocating(list): these task ids are about to move (removed and
-            inserted elsewhere): a view may note whether they are selected.
-        rowsRelocated(list): they moved; a view may select them again.
     """
 
     countsChanged = Signal()
-    rowsRelocating = Signal(object)
-    rowsRelocated = Signal(object)
 
     def __init__(self, manager: ExtractionManager, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -363,23 +358,26 @@ class TasksTableModel(QAbstractTableModel):
                 moving.append((task_id, new))
         if not moving:
             return
-        ids = [task_id for task_id, _ in moving]
-        self.rowsRelocating.emit(ids)
         for task_id, new in moving:
             row = self._position(self._key_of[task_id])
-            self.beginRemoveRows(QModelIndex(), row, row)
+            # Where the new key goes among the rows as they are (this one still in):
+            # exactly beginMoveRows' destination; the persistent indexes (the view's
+            # selection and current row among them) follow the row.
+            destination = self._position(new)
+            if destination in (row, row + 1):
+                self._keys[row] = new
+                self._key_of[task_id] = new
+                continue
+            self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), destination)
             task = self._tasks.pop(row)
             seen = self._seen.pop(row)
             del self._keys[row]
-            self.endRemoveRows()
-            target = self._position(new)
-            self.beginInsertRows(QModelIndex(), target, target)
+            target = destination if destination < row else destination - 1
             self._tasks.insert(target, task)
             self._seen.insert(target, seen)
             self._keys.insert(target, new)
             self._key_of[task_id] = new
-            self.endInsertRows()
-        self.rowsRelocated.emit(ids)
+            self.endMoveRows()
         self._learn_move_cost(started, len(moving))
 
     def _learn_move_cost(self, started: float, moves: int) -> None:

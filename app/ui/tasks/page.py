@@ -93,8 +93,6 @@ class TasksPage(PageLayout, PageMemory, TaskCommands, TaskMenus, QWidget):
         self._page_text: tuple[int, str | None] | None = None
         self._refresh_cost = 0.0
         self._context_task: int | None = None
-        self._moving_selected: list[int] = []
-        self._moving_current: int | None = None
 
         self._build_actions()
         self._build_ui()
@@ -123,8 +121,6 @@ class TasksPage(PageLayout, PageMemory, TaskCommands, TaskMenus, QWidget):
         m.concurrencyChanged.connect(self._show_concurrency)
         m.pageTextReady.connect(self._on_page_text_ready)
         self.model.countsChanged.connect(self._on_counts_changed)
-        self.model.rowsRelocating.connect(self._on_relocating)
-        self.model.rowsRelocated.connect(self._on_relocated)
         self.model.rowsInserted.connect(self._request_refresh)
         self.model.layoutChanged.connect(self._request_refresh)
         self.proxy.layoutChanged.connect(self._request_refresh)
@@ -294,39 +290,6 @@ class TasksPage(PageLayout, PageMemory, TaskCommands, TaskMenus, QWidget):
         self._refresh_chips()
         self._request_refresh()
         self._update_details()
-
-    @Slot(object)
-    def _on_relocating(self, task_ids: list[int]) -> None:
-        # Rows that move to their sorted place are removed and inserted again, which
-        # would drop them from the selection: note which were selected.
-        selection = self.view.selectionModel()
-        current = self.current_task()
-        self._moving_current = current.id if current is not None else None
-        self._moving_selected = []
-        for task_id in task_ids:
-            index = self._view_index(task_id)
-            if index.isValid() and selection.isRowSelected(index.row()):
-                self._moving_selected.append(task_id)
-
-    @Slot(object)
-    def _on_relocated(self, task_ids: list[int]) -> None:
-        selection = self.view.selectionModel()
-        if self._moving_selected:
-            chosen = QItemSelection()
-            for task_id in self._moving_selected:
-                index = self._view_index(task_id)
-                if index.isValid():
-                    chosen.select(index, index)
-            flags = (
-                QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
-            )
-            selection.select(chosen, flags)
-        if self._moving_current in task_ids:
-            index = self._view_index(self._moving_current)
-            if index.isValid():
-                selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
-        self._moving_selected = []
-        self._moving_current = None
 
     def _view_index(self, task_id: int, column: int = 0) -> QModelIndex:
         row = self.model.row_of(task_id)
