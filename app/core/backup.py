@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from app.core.errors import FolioError
+from app.core.privacy import private_file, private_folder
 
 log = logging.getLogger(__name__)
 
@@ -83,11 +84,12 @@ def make_backup(db_path: Path, reason: str, keep: int | None = None) -> Path:
     Opens its own connections, so it may run on any thread.
     """
     folder = db_path.parent / BACKUP_DIR
-    folder.mkdir(parents=True, exist_ok=True)
+    private_folder(folder)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = folder / f"library-{stamp}-{reason}.sqlite3"
     tmp = target.with_suffix(".partial")
     src = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=30)
+    private_file(tmp)
     dst = sqlite3.connect(tmp)
     try:
         # One step: a stepwise copy starts again from scratch whenever the app writes
@@ -133,6 +135,7 @@ def restore_backup(db_path: Path, backup: Path) -> Path:
         if side.exists():
             side.replace(aside.with_name(aside.name + suffix))
     src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    private_file(db_path)
     dst = sqlite3.connect(db_path)
     try:
         src.backup(dst)

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Self
 
+from app.core.backup import BACKUP_DIR
 from app.core.checkpoint import WalCheckpointer
 from app.core.errors import (
     CorruptLibraryError,
@@ -19,6 +20,7 @@ from app.core.errors import (
     describe_os_error,
 )
 from app.core.filestore import FileStore
+from app.core.privacy import is_private, private_file, private_folder, repair
 from app.core.schema import MIGRATIONS, SCHEMA_VERSION, split_sql
 
 log = logging.getLogger(__name__)
@@ -42,12 +44,23 @@ class LibraryDatabase:
         self._lock = threading.RLock()
         self._lock_fd: int | None = None
         self._checkpointer: WalCheckpointer | None = None
+        older = False
+        _refuse_foreign_folder(folder)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            if readonly:
+                folder.mkdir(parents=True, exist_ok=True)
+            else:
+                # A folder others can open was made by an older Folio: repaired below.
+                older = (folder / DB_NAME).exists() and not is_private(folder)
+                private_folder(folder)
+                private_file(folder / DB_NAME)  # SQLite gives its WAL the same mode
         except OSError as exc:
             raise FolioError(
                 describe_os_error(exc, str(folder), "create the library folder")
             ) from exc
+        if older:
+            own = [DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", LOCK_NAME]
+            repair(folder, own, self.store.root, folder / BACKUP_DIR)
         self.db_path = folder / DB_NAME
         try:
             self._db = sqlite3.connect(
@@ -188,6 +201,28 @@ def _flock(fd: int) -> None:
         msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined,unused-ignore]
         return
     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+#: The names Folio itself keeps in a library folder.
+OWN_NAMES = frozenset(
+    {DB_NAME, f"{DB_NAME}-wal", f"{DB_NAME}-shm", LOCK_NAME, "files", BACKUP_DIR, "api-url"}
+)
+
+
+def _refuse_foreign_folder(folder: Path) -> None:
+    """A folder that holds other things and no library is not adopted (nor changed)."""
+    try:
+        names = {entry.name for entry in os.scandir(folder)}
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise FolioError(describe_os_error(exc, str(folder), "open the library folder")) from exc
+    foreign = sorted(n for n in names - OWN_NAMES if not n.startswith(f"{DB_NAME}."))
+    if foreign and DB_NAME not in names:
+        raise FolioError(
+            f"The folder {folder} is not a Folio library and holds other files "
+            f"(such as {foreign[0]}); choose an empty folder or an existing library."
+        )
 
 
 @contextlib.contextmanager

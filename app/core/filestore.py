@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.errors import FolioError, describe_os_error
+from app.core.privacy import STORED_MODE, private_folder
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ class FileStore:
         hash, so a crash leaves either nothing or a whole file (and a stray
         temporary file that the startup sweep removes).
         """
-        self.root.mkdir(parents=True, exist_ok=True)
+        private_folder(self.root)
         digest = hashlib.sha256()
         try:
             src = open(source, "rb")  # noqa: SIM115 - closed below
@@ -94,9 +95,9 @@ class FileStore:
                 if existed:
                     tmp.unlink()
                 else:
-                    final.parent.mkdir(parents=True, exist_ok=True)
+                    private_folder(final.parent)
                     os.replace(tmp, final)
-                    os.chmod(final, 0o444)
+                    os.chmod(final, STORED_MODE)
                     _fsync_dir(final.parent)
                 return StoredFile(sha, final, size, existed)
             except OSError as exc:
