@@ -164,6 +164,31 @@ class BackgroundTask:
     def can_cancel(self) -> bool:
         return self.status.is_active
 
+    @classmethod
+    def for_page(
+        cls,
+        source: Source,
+        page: Page,
+        *,
+        priority: int = 0,
+        payload: dict[str, Any] | None = None,
+        scheduled_at: str | None = None,
+    ) -> BackgroundTask:
+        """A new, pending task to read one page of a document."""
+        return cls(
+            id=0,
+            task_type=TaskType.TEXT_EXTRACTION,
+            status=TaskStatus.PENDING,
+            scheduled_at=scheduled_at or now_iso(),
+            source_id=source.id,
+            page_id=page.id,
+            priority=priority,
+            message="Waiting",
+            payload=dict(payload or {}),
+            source_name=source.name,
+            page_number=page.number,
+        )
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for attr, key in TASK_JSON_FIELDS.items():

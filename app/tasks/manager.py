@@ -276,19 +276,11 @@ class ExtractionManager(JobResults, TaskControl):
         stamp = now_iso()
         payload = {"ocr": ocr.value, "lang": lang or self.ocr_lang}
         source = self.library.source(source_id)
+        if source is None:
+            return []
         tasks = [
-            BackgroundTask(
-                id=0,
-                task_type=TaskType.TEXT_EXTRACTION,
-                status=TaskStatus.PENDING,
-                scheduled_at=stamp,
-                source_id=source_id,
-                page_id=page.id,
-                priority=priority,
-                message="Waiting",
-                payload=dict(payload),
-                source_name=source.name if source is not None else "",
-                page_number=page.number,
+            BackgroundTask.for_page(
+                source, page, priority=priority, payload=payload, scheduled_at=stamp
             )
             for page in pages
         ]

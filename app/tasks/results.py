@@ -194,18 +194,7 @@ class JobResults(TaskQueue):
         if source is not None and pages:
             stamp = now_iso()
             new_tasks = [
-                BackgroundTask(
-                    id=0,
-                    task_type=TaskType.TEXT_EXTRACTION,
-                    status=TaskStatus.PENDING,
-                    scheduled_at=stamp,
-                    source_id=source.id,
-                    page_id=page.id,
-                    priority=priority,
-                    message="Waiting",
-                    source_name=source.name,
-                    page_number=page.number,
-                )
+                BackgroundTask.for_page(source, page, priority=priority, scheduled_at=stamp)
                 for page in pages
             ]
             with self.library.transaction() as db:
