@@ -17,6 +17,7 @@ from aiohttp import web
 from app import __version__
 from app.api.openapi import openapi_document
 from app.core.models import TaskStatus
+from app.services.listing import source_json
 from app.tasks.manager import ExtractionManager
 
 log = logging.getLogger(__name__)
@@ -249,13 +250,7 @@ class ApiServer:
         limit, offset = _paging(request)
         sources = await asyncio.to_thread(library.sources, limit + 1, offset)
         states = library.source_states(s.id for s in sources)
-        out = []
-        for source in sources:
-            item = source.to_json()
-            state = states.get(source.id)
-            item["pagesWithText"] = state.completed if state else 0
-            item["pagesFailed"] = state.failed if state else 0
-            out.append(item)
+        out = [source_json(source, states.get(source.id)) for source in sources]
         return _page(out, limit, offset)
 
     async def import_path(self, request: web.Request) -> web.Response:

@@ -13,6 +13,7 @@ from app.cli.output import (
 )
 from app.cli.parser import EXIT_INPUT_FAILED, EXIT_OK
 from app.core.library import HIT_END, HIT_START
+from app.services.listing import source_json
 from app.services.session import open_to_read
 
 
@@ -21,14 +22,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
         sources = library.sources()
         states = library.source_states()
     if args.json:
-        out = []
-        for s in sources:
-            item = s.to_json()
-            st = states.get(s.id)
-            item["pagesWithText"] = st.completed if st else 0
-            item["pagesFailed"] = st.failed if st else 0
-            out.append(item)
-        print_json(out)
+        print_json([source_json(s, states.get(s.id)) for s in sources])
         return EXIT_OK
     if not sources:
         print("The library is empty; add documents with: folio import PATH")
