@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import os
+import stat
 from pathlib import Path
 
 from app.core.errors import FolioError, describe_os_error
@@ -32,6 +34,25 @@ KNOWN_EXTENSIONS = frozenset(
 # A PDF header may follow some junk; readers accept it within the first KiB.
 _PDF_WINDOW = 1024
 
+#: The largest file Folio reads (2 GiB): a bigger "document" is a mistake or an attack.
+MAX_FILE_BYTES = 2 * 1024**3
+
+# Opening never waits: a named pipe swapped in after the check cannot hang the reader.
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+
+_NOT_FILES = (
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a disk device"),
+)
+
 
 def sniff_bytes(head: bytes) -> FileKind | None:
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -52,14 +73,23 @@ def sniff_bytes(head: bytes) -> FileKind | None:
 
 
 def sniff(path: Path) -> FileKind:
-    """The kind of `path`, or a FolioError that says why it cannot be read."""
+    """The kind of `path`, or a FolioError that says why it cannot be read.
+
+    Only regular files up to MAX_FILE_BYTES are read; a pipe, socket or device is
+    refused without being opened, and the open itself never blocks.
+    """
     try:
-        with open(path, "rb") as fh:
-            head = fh.read(_PDF_WINDOW)
-    except IsADirectoryError as exc:
-        raise FolioError(f"{path} is a folder; import the files inside it instead.") from exc
+        check_readable(path, os.stat(path))
+        fd = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
         raise FolioError(describe_os_error(exc, str(path), "read")) from exc
+    try:
+        check_readable(path, os.fstat(fd))  # the same file as checked, or refused
+        head = _read_head(fd)
+    except OSError as exc:
+        raise FolioError(describe_os_error(exc, str(path), "read")) from exc
+    finally:
+        os.close(fd)
     if not head:
         raise FolioError(f"{path} is empty (0 bytes); check that it was saved completely.")
     kind = sniff_bytes(head)
@@ -72,3 +102,38 @@ def sniff(path: Path) -> FileKind:
             )
         raise FolioError(f"{path} is not {SUPPORTED_DESCRIPTION}; convert it to PDF to import it.")
     return kind
+
+
+def check_readable(path: Path, st: os.stat_result) -> None:
+    """Refuse, with a sentence, what is not a regular file or is larger than Folio reads."""
+    if stat.S_ISDIR(st.st_mode):
+        raise FolioError(f"{path} is a folder; import the files inside it instead.")
+    if not stat.S_ISREG(st.st_mode):
+        what = next((name for test, name in _NOT_FILES if test(st.st_mode)), "a special file")
+        raise FolioError(
+            f"{path} is {what}, not a document file; save its content to a file and import that."
+        )
+    if st.st_size > MAX_FILE_BYTES:
+        raise FolioError(
+            f"{path} is larger than {_size(MAX_FILE_BYTES)}, the most Folio reads;"
+            " split it into smaller documents and import those."
+        )
+
+
+def _read_head(fd: int) -> bytes:
+    chunks: list[bytes] = []
+    left = _PDF_WINDOW
+    while left > 0:
+        chunk = os.read(fd, left)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if n >= scale:
+            return f"{n / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{n} bytes"

@@ -6,6 +6,11 @@ PDF); anything else is left out as unsupported. Files named one by one are taken
 they are (the import then says what is wrong with one), or, with `check_named`,
 checked by content first (the window's drop does this, to say at once what it
 cannot take).
+
+Only regular files are taken: a named pipe, socket or device is left out with a
+sentence (reading one could wait forever). Folders are walked without recursion, at
+most MAX_DEPTH levels deep; a deeper folder, or one that cannot be read, is left out
+with a sentence naming it.
 """
 
 from __future__ import annotations
@@ -15,8 +20,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.core.errors import FolioError
+from app.core.errors import FolioError, describe_os_error
 from app.extraction.filetype import KNOWN_EXTENSIONS, sniff
+
+#: How many folders deep a walk goes below the folder given.
+MAX_DEPTH = 64
 
 
 @dataclass(slots=True)
@@ -24,15 +32,24 @@ class Collected:
     """What some paths amount to: files to import, and what was left out and why."""
 
     files: list[Path] = field(default_factory=list)
-    #: Files that are not PDFs or images, with the sentence saying so.
+    #: Files that are not PDFs or images (or not files at all), with the sentence saying so.
     unsupported: list[Path] = field(default_factory=list)
     reasons: dict[Path, str] = field(default_factory=dict)
     missing: list[Path] = field(default_factory=list)
+    #: Of `unsupported`, the entries that are not regular files (pipes, sockets, devices).
+    not_files: list[Path] = field(default_factory=list)
+    #: Folders not walked (too deep, unreadable), with the sentence saying so.
+    folders: dict[Path, str] = field(default_factory=dict)
 
     def notes(self) -> list[str]:
-        """One line per file left out, for a terminal."""
-        lines = [f"skipped {p}: not a PDF or a supported image" for p in self.unsupported]
-        return lines + [f"{p} does not exist; check the path." for p in self.missing]
+        """One line per file or folder left out, for a terminal."""
+        special = set(self.not_files)
+        lines = [
+            self.reasons[p] if p in special else f"skipped {p}: not a PDF or a supported image"
+            for p in self.unsupported
+        ]
+        lines += [f"{p} does not exist; check the path." for p in self.missing]
+        return lines + list(self.folders.values())
 
 
 def collect_files(paths: Iterable[Path], *, check_named: bool = False) -> Collected:
@@ -48,36 +65,79 @@ def collect_files(paths: Iterable[Path], *, check_named: bool = False) -> Collec
             seen.add(path)
             out.files.append(path)
 
-    def left_out(path: Path, reason: str) -> None:
-        out.unsupported.append(path)
-        out.reasons[path] = reason
+    def check(path: Path, *, regular: bool = True) -> None:
+        try:
+            sniff(path)
+        except FolioError as exc:
+            out.unsupported.append(path)
+            out.reasons[path] = exc.message
+            if not regular:
+                out.not_files.append(path)
+        else:
+            add(path)
 
     for path in paths:
         if path.is_dir():
-            for root, dirs, names in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(names):
-                    if name.startswith("."):
-                        continue
-                    file = Path(root) / name
-                    if file.suffix.lower() in KNOWN_EXTENSIONS:
-                        add(file)
-                        continue
-                    try:
-                        sniff(file)
-                    except FolioError as exc:
-                        left_out(file, exc.message)
-                    else:
-                        add(file)
+            for file, regular in _walk(path, out.folders):
+                if regular and file.suffix.lower() in KNOWN_EXTENSIONS:
+                    add(file)
+                else:  # read by content; a pipe, device or dangling link is refused unread
+                    check(file, regular=regular)
         elif not check_named:
             add(path)  # taken as named: the import says what is wrong with it, if anything
         elif not path.exists():
             out.missing.append(path)
         else:
-            try:
-                sniff(path)
-            except FolioError as exc:
-                left_out(path, exc.message)
-            else:
-                add(path)
+            check(path)
     return out
+
+
+def _walk(top: Path, skipped: dict[Path, str]) -> Iterable[tuple[Path, bool]]:
+    """Each non-hidden entry that is not a folder under `top`, and whether it is a regular file.
+
+    Depth first in name order (a folder's files, then its subfolders), like os.walk
+    but iterative. Links to folders are not followed; folders too deep or unreadable
+    are recorded in `skipped` with a sentence.
+    """
+    stack: list[tuple[Path, int]] = [(top, 0)]
+    while stack:
+        folder, depth = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            skipped[folder] = describe_os_error(exc, str(folder), "read the folder")
+            continue
+        subfolders: list[Path] = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = folder / entry.name
+            if _is_dir(entry):
+                if not entry.is_symlink():
+                    subfolders.append(path)
+                continue
+            yield path, _is_file(entry)
+        if subfolders and depth >= MAX_DEPTH:
+            skipped[subfolders[0]] = (
+                f"Skipped the folder {subfolders[0]}"
+                + (f" and {len(subfolders) - 1} beside it" if len(subfolders) > 1 else "")
+                + f": it lies more than {MAX_DEPTH} folders deep inside {top};"
+                " move it higher up to import what it holds."
+            )
+            continue
+        stack.extend((sub, depth + 1) for sub in reversed(subfolders))
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
