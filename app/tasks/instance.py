@@ -6,38 +6,74 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
+import socket as pysocket
+import struct
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QObject, Signal, Slot
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
+from app.core.errors import FolioError
+from app.core.paths import runtime_dir
 from app.tasks.manager import ExtractionManager
 
 log = logging.getLogger(__name__)
 
 MAX_REQUEST = 4 * 1024 * 1024
+#: Socket paths must fit `sun_path` (104 bytes on macOS, 108 on Linux).
+_MAX_SOCKET_DIR = 70
 
 
 def server_name(library_dir: Path) -> str:
-    """A per-user, per-library socket name (a short path, within socket length limits)."""
+    """A per-user, per-library socket name: a socket in this user's private runtime folder.
+
+    Raises FolioError when that folder belongs to someone else (see runtime_dir).
+    """
     key = hashlib.sha256(str(library_dir.resolve()).encode()).hexdigest()[:16]
-    uid = os.getuid() if hasattr(os, "getuid") else 0
     if os.name == "posix":
-        return str(Path(tempfile.gettempdir()) / f"folio-{uid}-{key}.sock")
-    return f"folio-{uid}-{key}"
+        return str(runtime_dir(_MAX_SOCKET_DIR) / f"folio-{key}.sock")
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    return f"folio-{uid}-{key}"  # a named pipe, open to this user only (UserAccessOption)
+
+
+def peer_uid(sock: QLocalSocket) -> int | None:
+    """The user id of the process at the other end, where the system tells it (Linux)."""
+    option = getattr(pysocket, "SO_PEERCRED", None)
+    fd = int(sock.socketDescriptor())
+    if option is None or fd < 0:
+        return None
+    # A duplicate of Qt's descriptor: closing it leaves Qt's own open.
+    with pysocket.fromfd(fd, pysocket.AF_UNIX, pysocket.SOCK_STREAM) as dup:
+        raw = dup.getsockopt(pysocket.SOL_SOCKET, option, struct.calcsize("iII"))
+    _pid, uid, _gid = struct.unpack("iII", raw)
+    return int(uid)
+
+
+def _is_stranger(sock: QLocalSocket) -> bool:
+    uid = peer_uid(sock)
+    return uid is not None and uid != os.getuid()
 
 
 def send_to_running(
     library_dir: Path, request: dict[str, Any], timeout_ms: int = 3000
 ) -> dict[str, Any] | None:
-    """Send a request to the Folio that owns this library; None when none is running."""
+    """Send a request to the Folio that owns this library; None when none is running.
+
+    Raises FolioError when another user's program answers instead (nothing is sent).
+    """
     _app = QCoreApplication.instance() or QCoreApplication([])
+    name = server_name(library_dir)
     socket = QLocalSocket()
-    socket.connectToServer(server_name(library_dir))
+    socket.connectToServer(name)
     if not socket.waitForConnected(timeout_ms):
         return None
+    if _is_stranger(socket):
+        socket.abort()
+        raise FolioError(
+            f"{name} is answered by a program of another user, not by your Folio, so nothing"
+            " was sent to it; delete that file and start Folio again."
+        )
     socket.write(QByteArray((json.dumps(request) + "\n").encode()))
     socket.flush()
     # Chunks joined once at the end: appending to one bytes object recopies it per chunk.
@@ -52,7 +88,15 @@ def send_to_running(
     buffer = b"".join(chunks)
     if not buffer.strip():
         return None
-    reply: dict[str, Any] = json.loads(buffer)
+    try:
+        reply = json.loads(buffer)
+    except (ValueError, RecursionError):
+        reply = None
+    if not isinstance(reply, dict):
+        raise FolioError(
+            f"The Folio answering at {name} sent a reply this one cannot read; "
+            "quit it and start Folio again."
+        )
     return reply
 
 
@@ -79,12 +123,19 @@ class InstanceServer(QObject):
         self._buffers: dict[QLocalSocket, bytes] = {}
 
     def listen(self) -> bool:
-        """Start listening; call only while holding the library's writer lock."""
+        """Start listening, or raise FolioError; call only while holding the writer lock.
+
+        Without the channel a second launch would start a second engine on the same
+        library, so a failure is fatal.
+        """
         QLocalServer.removeServer(self.name)  # a stale socket of a crashed run
-        ok = self.server.listen(self.name)
-        if not ok:
-            log.warning("cannot listen on %s: %s", self.name, self.server.errorString())
-        return ok
+        if not self.server.listen(self.name):
+            raise FolioError(
+                f"Folio could not open its channel for later launches at {self.name} "
+                f"({self.server.errorString()}); remove that file if it is there and start "
+                "Folio again."
+            )
+        return True
 
     def close(self) -> None:
         self.server.close()
@@ -93,6 +144,11 @@ class InstanceServer(QObject):
     def _on_connection(self) -> None:
         while self.server.hasPendingConnections():
             socket = self.server.nextPendingConnection()
+            if _is_stranger(socket):
+                log.warning("refused a connection from user %s on %s", peer_uid(socket), self.name)
+                socket.abort()
+                socket.deleteLater()
+                continue
             self._buffers[socket] = b""
             socket.readyRead.connect(self._on_ready_read)
             socket.disconnected.connect(self._on_disconnected)
@@ -113,15 +169,30 @@ class InstanceServer(QObject):
         if len(data) > MAX_REQUEST:
             socket.abort()
             return
-        self._buffers[socket] = data
         if not data.endswith(b"\n"):
+            self._buffers[socket] = data
             return
-        try:
-            reply = self.handle(json.loads(data))
-        except (ValueError, KeyError, TypeError) as exc:
-            reply = {"ok": False, "error": f"Bad request: {exc}."}
-        socket.write(QByteArray((json.dumps(reply) + "\n").encode()))
+        self._buffers[socket] = b""
+        socket.write(QByteArray((json.dumps(self.answer(data)) + "\n").encode()))
         socket.flush()
+
+    def answer(self, data: bytes) -> dict[str, Any]:
+        """The reply to one request line: whatever it holds, a reply, never an exception."""
+        try:
+            request = json.loads(data)
+        except RecursionError:
+            return {"ok": False, "error": "Bad request: it is nested too deeply."}
+        except ValueError as exc:
+            return {"ok": False, "error": f"Bad request: it is not JSON ({exc})."}
+        if not isinstance(request, dict):
+            return {"ok": False, "error": "Bad request: it must be a JSON object."}
+        try:
+            return self.handle(request)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            return {"ok": False, "error": f"Bad request: {exc}."}
+        except Exception:
+            log.exception("request %r failed", request.get("op"))
+            return {"ok": False, "error": "Folio could not answer this request; see its log."}
 
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
         op = request.get("op")

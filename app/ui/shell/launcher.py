@@ -104,11 +104,19 @@ class Session:
 
 
 def open_session(library: Library, settings: QSettings | None = None) -> Session:
-    """Wire the engine, the single-instance server and the window for a locked library."""
+    """Wire the engine, the single-instance server and the window for a locked library.
+
+    Raises FolioError, before any task starts, when the single-instance channel cannot
+    listen: later launches could not find this window and would start a second engine.
+    """
     manager = ExtractionManager(library)
-    manager.start()
     server = InstanceServer(library.folder, manager)
-    server.listen()
+    try:
+        server.listen()
+    except FolioError:
+        manager.shutdown()
+        raise
+    manager.start()
     window = MainWindow(library, manager, settings=settings)
     server.filesReceived.connect(window.import_paths)
     server.activateRequested.connect(window.bring_to_front)
@@ -193,7 +201,11 @@ def launch(args: list[str]) -> int:
     file_open = FileOpenReceiver(app)
     if sys.platform == "darwin":
         app.installEventFilter(file_open)
-    reply = send_to_running(options.library, {"op": "open", "files": options.files})
+    try:
+        reply = send_to_running(options.library, {"op": "open", "files": options.files})
+    except FolioError as exc:
+        show_error("Folio cannot start", exc.message)
+        return 1
     if reply is not None and reply.get("ok"):
         return 0
     library = open_library(options.library)
@@ -201,7 +213,12 @@ def launch(args: list[str]) -> int:
         return 1
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    session = open_session(library)
+    try:
+        session = open_session(library)
+    except FolioError as exc:
+        library.close()
+        show_error("Folio cannot start", exc.message)
+        return 1
     api = None
     if options.api or library.setting(SETTING_API, "0") == "1":
         api = start_api(session.manager, loop)
