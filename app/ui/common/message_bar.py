@@ -1,12 +1,16 @@
-"""A dismissible message strip above the content: warnings (no Tesseract) and summaries."""
+"""A dismissible message strip above the content: warnings (no Tesseract) and summaries.
+
+Its text is plain: messages quote names and paths, which must show as they are.
+"""
 
 from __future__ import annotations
 
 import enum
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, Qt, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
+from app.ui.common.plain import plain_label
 from app.ui.common.theme import is_dark
 
 
@@ -32,13 +36,9 @@ class MessageBar(QFrame):
     """One message with a close button; hidden while empty.
 
     Summaries (info) go by themselves after a while, but not from under the
-    mouse; warnings and errors stay until dismissed.
-
-    Signals:
-        linkActivated(str): a link in the message was clicked.
+    mouse; warnings and errors stay until dismissed. A message may start with a
+    title in bold; both are plain text.
     """
-
-    linkActivated = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -46,13 +46,16 @@ class MessageBar(QFrame):
         self.kind = MessageKind.INFO
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 6, 6, 6)
-        self.label = QLabel()
+        self.title = plain_label(QLabel())
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.title.hide()
+        layout.addWidget(self.title, 0, Qt.AlignmentFlag.AlignTop)
+        self.label = plain_label(QLabel())
         self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse
-            | Qt.TextInteractionFlag.LinksAccessibleByMouse
-        )
-        self.label.linkActivated.connect(self.linkActivated)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.label, 1)
         self.close_button = QToolButton()
         self.close_button.setText("✕")
@@ -66,8 +69,12 @@ class MessageBar(QFrame):
         self.auto_hide.timeout.connect(self._expire)
         self.hide()
 
-    def show_message(self, text: str, kind: MessageKind = MessageKind.INFO) -> None:
+    def show_message(
+        self, text: str, kind: MessageKind = MessageKind.INFO, *, title: str = ""
+    ) -> None:
         self.kind = kind
+        self.title.setText(title)
+        self.title.setVisible(bool(title))
         self.label.setText(text)
         self._restyle()
         self.show()
@@ -77,11 +84,13 @@ class MessageBar(QFrame):
             self.auto_hide.stop()
 
     def text(self) -> str:
-        return self.label.text()
+        """The message as shown: its title, then its text."""
+        return " ".join(t for t in (self.title.text(), self.label.text()) if t)
 
     @Slot()
     def dismiss(self) -> None:
         self.auto_hide.stop()
+        self.title.clear()
         self.label.clear()
         self.hide()
 

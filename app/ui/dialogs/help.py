@@ -10,13 +10,15 @@ from app.core.paths import resources_dir
 GUIDE = "help/user-guide.md"
 
 
-def guide_markdown() -> str:
-    """The user guide's text, or a sentence saying where it should have been."""
+def guide_markdown() -> tuple[str, bool]:
+    """The user guide's Markdown and True, or a plain sentence saying where it should have
+    been and False (the sentence holds a path, which must not be read as Markdown)."""
     path = resources_dir() / GUIDE
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8"), True
     except OSError as exc:
-        return f"The user guide could not be read from {path} ({exc.strerror}); reinstall Folio."
+        why = exc.strerror
+        return f"The user guide could not be read from {path} ({why}); reinstall Folio.", False
 
 
 class UserGuideDialog(QDialog):
@@ -28,7 +30,11 @@ class UserGuideDialog(QDialog):
         self.setWindowFlag(Qt.WindowType.WindowContextHelpButtonHint, False)
         self.browser = QTextBrowser(self)
         self.browser.setOpenExternalLinks(True)
-        self.browser.setMarkdown(guide_markdown())
+        text, is_markdown = guide_markdown()
+        if is_markdown:
+            self.browser.setMarkdown(text)
+        else:
+            self.browser.setPlainText(text)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.close)
         layout = QVBoxLayout(self)

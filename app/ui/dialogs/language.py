@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.common.plain import plain_label
 from app.ui.common.theme import checkbox_sheet
 
 #: Names for the language codes Folio is most often used with; others show their code.
@@ -83,7 +84,7 @@ class LanguageDialog(QDialog):
         self.setWindowTitle("Re-run OCR")
         self.setStyleSheet(checkbox_sheet())
         layout = QVBoxLayout(self)
-        label = QLabel(f"Read {what} again with Tesseract in these languages:")
+        label = plain_label(QLabel(f"Read {what} again with Tesseract in these languages:"))
         label.setWordWrap(True)
         layout.addWidget(label)
         self.list = LanguageList(languages, current)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.core.models import OcrMode
 from app.extraction.tesseract import TesseractInfo
 from app.tasks.manager import ExtractionManager
+from app.ui.common.plain import plain_label
 from app.ui.common.theme import checkbox_sheet
 from app.ui.dialogs.language import LanguageList
 
@@ -63,7 +64,7 @@ class SettingsDialog(QDialog):
         self.languages = LanguageList(languages, manager.ocr_lang)
         self.languages.setToolTip("Tesseract reads pages in every language ticked here")
         if tesseract is None:
-            note = QLabel(tesseract_error or "Checking which languages are installed…")
+            note = plain_label(QLabel(tesseract_error or "Checking which languages are installed…"))
             note.setWordWrap(True)
             form.addRow("OCR languages:", note)
             self.languages.hide()
@@ -110,7 +111,7 @@ class SettingsDialog(QDialog):
         form.addRow("", hint)
         layout.addLayout(form)
 
-        self.error = QLabel()
+        self.error = plain_label(QLabel())
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: palette(link);")
         self.error.hide()

@@ -27,6 +27,7 @@ from app.core.library import Library
 from app.core.models import BackgroundTask, OcrMode, Page, Source, TaskStatus
 from app.tasks.manager import ExtractionManager
 from app.ui.common.formatting import method_text
+from app.ui.common.plain import plain_label
 from app.ui.common.rendering import NATURAL_WIDTH, PageRenderer, RenderRequest
 from app.ui.common.theme import is_dark
 from app.ui.dialogs.language import LanguageDialog
@@ -59,7 +60,7 @@ class PageImage(QScrollArea):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.label = QLabel()
+        self.label = plain_label(QLabel())
         self.label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.setWidget(self.label)
@@ -146,7 +147,7 @@ class PageViewer(QWidget):
         self.next_button.setText("›")
         self.next_button.setToolTip("Next page (Page Down)")
         self.next_button.clicked.connect(lambda: self.pageStepRequested.emit(1))
-        self.page_label = QLabel()
+        self.page_label = plain_label(QLabel())
         bar.addWidget(self.prev_button)
         bar.addWidget(self.page_label)
         bar.addWidget(self.next_button)
@@ -188,7 +189,7 @@ class PageViewer(QWidget):
         text_layout = QVBoxLayout(text_panel)
         text_layout.setContentsMargins(8, 0, 8, 8)
         info = QHBoxLayout()
-        self.state_label = QLabel()
+        self.state_label = plain_label(QLabel())
         self.state_label.setObjectName("pageState")
         self.state_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         info.addWidget(self.state_label, 1)
@@ -197,7 +198,7 @@ class PageViewer(QWidget):
         self.retry_button.clicked.connect(self.retry)
         info.addWidget(self.retry_button)
         text_layout.addLayout(info)
-        self.error_label = QLabel()
+        self.error_label = plain_label(QLabel())
         self.error_label.setWordWrap(True)
         self.error_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         text_layout.addWidget(self.error_label)

@@ -35,6 +35,7 @@ from app.core.states import PageState
 from app.tasks.manager import ExtractionManager
 from app.ui.common.coalesce import Coalescer
 from app.ui.common.formatting import page_state_text, source_state_text
+from app.ui.common.plain import plain_label, plain_tip
 from app.ui.common.rendering import PageRenderer, RenderRequest
 from app.ui.common.theme import is_dark
 from app.ui.dialogs.language import LanguageDialog
@@ -162,7 +163,7 @@ class PagesModel(QAbstractListModel):
                 pixmap = self._thumbs[state.number] = _page_thumb(image)
             return pixmap
         if role == Qt.ItemDataRole.ToolTipRole and state.task_status is TaskStatus.FAILED:
-            return state.error
+            return plain_tip(state.error) if state.error else None
         return None
 
     def _key(self, number: int) -> tuple[str, str, int, int]:
@@ -223,14 +224,14 @@ class DocumentView(QWidget):
         self.back_button.clicked.connect(self.backRequested)
         header.addWidget(self.back_button)
         header.addSpacing(8)
-        self.title = QLabel()
+        self.title = plain_label(QLabel())
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
         self.title.setFont(font)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         header.addWidget(self.title, 1)
-        self.state_label = QLabel()
+        self.state_label = plain_label(QLabel())
         header.addWidget(self.state_label)
         header.addSpacing(8)
         self.ocr_all_button = QPushButton("OCR all pages…")
@@ -298,7 +299,7 @@ class DocumentView(QWidget):
             self.source = source
             self.model.refresh()
         self.title.setText(source.name)
-        self.title.setToolTip(source.original_path)
+        self.title.setToolTip(plain_tip(source.original_path))
         self._update_state()
         self.update_ocr_button()
         row = self.model.row_of(page_id) if page_id is not None else 0

@@ -24,6 +24,7 @@ from app.core.states import SourceState
 from app.tasks.manager import ExtractionManager
 from app.ui.common.coalesce import Coalescer
 from app.ui.common.formatting import local_date, plural, source_state_text
+from app.ui.common.plain import plain_tip
 from app.ui.common.rendering import PageRenderer, RenderRequest
 from app.ui.common.theme import is_dark
 
@@ -320,7 +321,7 @@ class SourcesModel(QAbstractTableModel):
             return pixmap
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == Column.NAME:
-                return f"{source.name}\nOriginal: {source.original_path}"
+                return plain_tip(f"{source.name}\nOriginal: {source.original_path}")
             if column == Column.TEXT:
                 state = self._states.get(source.id)
                 if state is None:

@@ -36,6 +36,7 @@ from app.core.library import Library
 from app.core.models import Source
 from app.tasks.manager import ExtractionManager
 from app.ui.common.formatting import plural
+from app.ui.common.plain import plain_label, plain_message_box
 from app.ui.common.rendering import PageRenderer
 from app.ui.common.widgets import heading_label
 from app.ui.library.sources_model import THUMB_SIZE, Column, Role, SourcesModel
@@ -131,7 +132,7 @@ class SourcesView(QWidget):
         top = QHBoxLayout()
         top.addWidget(heading_label("Library"))
         top.addSpacing(12)
-        self.count_label = QLabel()
+        self.count_label = plain_label(QLabel())
         top.addWidget(self.count_label, 1)
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText("Filter by name")
@@ -288,16 +289,13 @@ class SourcesView(QWidget):
         if self.confirm_delete is not None:
             return self.confirm_delete(sources)
         what = f"“{sources[0].name}”" if len(sources) == 1 else plural(len(sources), "document")
-        box = QMessageBox(
+        box = plain_message_box(
             QMessageBox.Icon.Question,
             "Delete from library",
             f"Delete {what} from the library?",
-            QMessageBox.StandardButton.NoButton,
             self,
-        )
-        box.setInformativeText(
-            "Folio's copy, the extracted text and any waiting tasks are removed. "
-            "The original file on your disk is not touched."
+            informative="Folio's copy, the extracted text and any waiting tasks are removed. "
+            "The original file on your disk is not touched.",
         )
         delete = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
         keep = box.addButton("Keep", QMessageBox.ButtonRole.RejectRole)
@@ -331,14 +329,13 @@ def reveal_original(parent: QWidget, source: Source, library: Library) -> None:
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(original.parent))):
             _say_where(parent, original)
         return
-    box = QMessageBox(
+    box = plain_message_box(
         QMessageBox.Icon.Information,
         "Original file not found",
         f"{original} is no longer there; it may have been moved or deleted.",
-        QMessageBox.StandardButton.NoButton,
         parent,
+        informative="Folio keeps its own copy, so nothing in the library is lost.",
     )
-    box.setInformativeText("Folio keeps its own copy, so nothing in the library is lost.")
     open_copy = box.addButton("Open Folio's copy", QMessageBox.ButtonRole.AcceptRole)
     box.addButton(QMessageBox.StandardButton.Close)
     box.exec()
@@ -350,11 +347,10 @@ def reveal_original(parent: QWidget, source: Source, library: Library) -> None:
 
 def _say_where(parent: QWidget, path: Path) -> None:
     """No file manager or viewer could be opened: give the path, ready to copy."""
-    box = QMessageBox(
+    box = plain_message_box(
         QMessageBox.Icon.Information,
         "Show file",
         f"No program could be opened to show {path.name}. It is at:\n{path}",
-        QMessageBox.StandardButton.NoButton,
         parent,
     )
     box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

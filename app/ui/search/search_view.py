@@ -36,6 +36,7 @@ from app.core.library import HIT_END, HIT_START, Library, SearchHit
 from app.tasks.manager import ExtractionManager
 from app.ui.common.coalesce import Coalescer
 from app.ui.common.formatting import plural
+from app.ui.common.plain import escaped, plain_label
 from app.ui.common.theme import is_dark
 from app.ui.common.widgets import heading_label
 
@@ -85,7 +86,7 @@ class SearchResultsModel(QAbstractListModel):
         if role == SearchRole.HTML:
             dark = is_dark(QApplication.palette())
             return (
-                f"<b>{html.escape(hit.source_name)}</b> — page {hit.page_number}"
+                f"<b>{escaped(hit.source_name)}</b> — page {hit.page_number}"
                 f"<br>{snippet_html(hit.snippet, dark)}"
             )
         return None
@@ -150,7 +151,7 @@ class SearchView(QWidget):
         self.field.setAccessibleName("Search text")
         top.addWidget(self.field, 1)
         layout.addLayout(top)
-        self.count_label = QLabel()
+        self.count_label = plain_label(QLabel())
         layout.addWidget(self.count_label)
         self.stack = QStackedWidget()
         self.hint = QLabel(

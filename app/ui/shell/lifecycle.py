@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.common.formatting import plural
+from app.ui.common.plain import plain_message_box
 from app.ui.common.theme import apply_theme
 from app.ui.dialogs.about import show_about
 from app.ui.dialogs.help import UserGuideDialog
@@ -103,18 +104,15 @@ class WindowLifecycle(WindowParts):
     def _confirm_quit(self, active: int) -> bool:
         if self.confirm_quit is not None:
             return self.confirm_quit(active)
-        box = QMessageBox(
+        box = plain_message_box(
             QMessageBox.Icon.Question,
             "Quit Folio",
             f"{plural(active, 'task is', 'tasks are')} still to do. Quit anyway?",
-            QMessageBox.StandardButton.NoButton,
             self,
-        )
-        box.setInformativeText(
-            "The queue is paused: they stay waiting, also after the next start, until you"
-            " press Resume on the Tasks page."
+            informative="The queue is paused: they stay waiting, also after the next start,"
+            " until you press Resume on the Tasks page."
             if self.manager.paused
-            else "They stop now and carry on the next time you open Folio."
+            else "They stop now and carry on the next time you open Folio.",
         )
         quit_button = box.addButton("Quit", QMessageBox.ButtonRole.DestructiveRole)
         keep = box.addButton("Keep running", QMessageBox.ButtonRole.RejectRole)

@@ -177,8 +177,9 @@ class MainWindow(WindowActions, WindowImporting, WindowEditing, WindowLifecycle,
         self.document_view.update_ocr_button()
         if info is None:
             self.tesseract_bar.show_message(
-                f"<b>OCR is not available.</b> {error} Pages with a text layer are still read.",
+                f"{error} Pages with a text layer are still read.",
                 MessageKind.WARNING,
+                title="OCR is not available.",
             )
         else:
             self.tesseract_bar.dismiss()

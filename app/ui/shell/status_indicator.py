@@ -7,6 +7,7 @@ from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from app.tasks.progress import AggregateProgress
+from app.ui.common.plain import plain_label
 
 
 class Spinner(QWidget):
@@ -64,7 +65,7 @@ class StatusIndicator(QWidget):
         layout.setSpacing(6)
         self.spinner = Spinner()
         layout.addWidget(self.spinner)
-        self.label = QLabel("Idle")
+        self.label = plain_label(QLabel("Idle"))
         layout.addWidget(self.label)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setToolTip("Show the Tasks page")

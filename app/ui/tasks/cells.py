@@ -19,6 +19,7 @@ from PySide6.QtCore import (
 
 from app.core.models import BackgroundTask, TaskStatus, TaskType
 from app.tasks.progress import format_duration
+from app.ui.common.plain import plain_tip
 
 log = logging.getLogger(__name__)
 
@@ -184,9 +185,12 @@ def _progress_text(task: BackgroundTask, now: float) -> str:
 
 
 def _progress_tip(task: BackgroundTask, now: float) -> str:
-    if task.error:
-        return task.error
-    return task.message
+    return plain_tip(task.error or task.message)
+
+
+def _source_tip(task: BackgroundTask, now: float) -> str:
+    name = source_label(task)
+    return plain_tip(f"Open {name}" if task.source_id is not None else name)
 
 
 def _page_text(task: BackgroundTask, now: float) -> str:
@@ -230,9 +234,7 @@ BY_CELL: dict[tuple[int, int], Getter] = {
     (Column.STATUS, DISPLAY): lambda t, now: status_text(t),
     (Column.STATUS, TOOLTIP): _status_tip,
     (Column.SOURCE, DISPLAY): lambda t, now: source_label(t),
-    (Column.SOURCE, TOOLTIP): lambda t, now: (
-        f"Open {source_label(t)}" if t.source_id is not None else source_label(t)
-    ),
+    (Column.SOURCE, TOOLTIP): _source_tip,
     (Column.SOURCE, Role.LINK): lambda t, now: t.source_id,
     (Column.PAGE, DISPLAY): _page_text,
     (Column.PAGE, Role.LINK): lambda t, now: t.page_id,

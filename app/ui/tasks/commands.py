@@ -13,16 +13,14 @@ from PySide6.QtWidgets import (
 
 from app.core.models import BackgroundTask, TaskStatus
 from app.ui.common.formatting import plural
+from app.ui.common.plain import plain_message_box
 from app.ui.tasks.cells import source_label
 from app.ui.tasks.filter import StatusFilter
 from app.ui.tasks.parts import TasksPageParts
 
 
 def ask_yes_no(parent: QWidget, title: str, text: str, informative: str, yes: str) -> bool:
-    box = QMessageBox(
-        QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent
-    )
-    box.setInformativeText(informative)
+    box = plain_message_box(QMessageBox.Icon.Question, title, text, parent, informative)
     confirm = box.addButton(yes, QMessageBox.ButtonRole.DestructiveRole)
     keep = box.addButton("Keep running", QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(keep)

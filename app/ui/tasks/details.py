@@ -1,4 +1,7 @@
-"""The details pane of one task: its record, its times and its page text, as HTML."""
+"""The details pane of one task: its record, its times and its page text, as HTML.
+
+Names, paths, messages and errors go in escaped, so they show as they are.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import html
 from PySide6.QtGui import QPalette
 
 from app.core.models import BackgroundTask, TaskStatus, TaskType
+from app.ui.common.plain import escaped
 from app.ui.tasks.cells import (
     STATUS_LABELS,
     TYPE_LABELS,
@@ -32,33 +36,30 @@ def task_details_html(
     esc = html.escape
     name = source_label(task) or "an unnamed document"
     if task.task_type is TaskType.IMPORT:
-        heading = f"Import of {esc(name)}"
+        heading = f"Import of {escaped(name)}"
     elif task.page_number is not None:
-        heading = f"Page {task.page_number} of {esc(name)}"
+        heading = f"Page {task.page_number} of {escaped(name)}"
     else:
-        heading = f"{TYPE_LABELS[task.task_type]} ({esc(name)})"
+        heading = f"{TYPE_LABELS[task.task_type]} ({escaped(name)})"
     chip = chip_colours(task.status, palette)
     status = (
         f"<span style='background:{chip.background}; color:{chip.text}'>"
         f"&nbsp;{esc(STATUS_LABELS[task.status])}&nbsp;</span>"
     )
     if task.message and task.message != STATUS_LABELS[task.status]:
-        status += f"&nbsp; {esc(task.message)}"
+        status += f"&nbsp; {escaped(task.message)}"
     facts = [f"<h3 style='margin:0'>{heading}</h3>"]
     if selected > 1:
         facts.append(f"<p><i>{selected} tasks selected; this is the current one.</i></p>")
     facts.append(f"<p>{status}</p>")
     if task.error:
         error_colour = chip_colours(TaskStatus.FAILED, palette).text
-        facts.append(
-            f"<p style='color:{error_colour}'><b>Error:</b> "
-            f"{esc(task.error).replace(chr(10), '<br>')}</p>"
-        )
+        facts.append(f"<p style='color:{error_colour}'><b>Error:</b> {escaped(task.error)}</p>")
     rows: list[tuple[str, str]] = [("Task", f"#{task.id} · {TYPE_LABELS[task.task_type]}")]
     if task.source_id is not None:
-        rows.append(("Source", f"<a href='folio:source/{task.source_id}'>{esc(name)}</a>"))
+        rows.append(("Source", f"<a href='folio:source/{task.source_id}'>{escaped(name)}</a>"))
     elif name:
-        rows.append(("File", esc(str(task.payload.get("path") or name))))
+        rows.append(("File", escaped(str(task.payload.get("path") or name))))
     if task.page_id is not None:
         rows.append(
             ("Page", f"<a href='folio:page/{task.page_id}'>Page {task.page_number or '?'}</a>")

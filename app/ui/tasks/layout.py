@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.common.coalesce import Coalescer
+from app.ui.common.plain import plain_label
 from app.ui.tasks.cells import Column
 from app.ui.tasks.delegates import LinkDelegate, SelectionCheckDelegate
 from app.ui.tasks.filter import StatusFilter
@@ -86,7 +87,7 @@ class PageLayout(TasksPageParts):
         title.setFont(font)
         heading.addWidget(title)
         heading.addSpacing(12)
-        self.summary_label = QLabel()
+        self.summary_label = plain_label(QLabel())
         self.summary_label.setObjectName("tasksSummary")
         heading.addWidget(self.summary_label, 1)
         layout.addLayout(heading)
@@ -190,7 +191,7 @@ class PageLayout(TasksPageParts):
         self.splitter.setChildrenCollapsible(False)
         layout.addWidget(self.splitter, 1)
 
-        self.status_line = QLabel()
+        self.status_line = plain_label(QLabel())
         self.status_line.setObjectName("tasksStatusLine")
         self.status_line.setWordWrap(True)
         self.status_line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
