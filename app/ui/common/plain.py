@@ -31,11 +31,12 @@ def plain_tip(text: str) -> str:
     """A tooltip that shows `text` as it is.
 
     Qt has no plain-text tooltip: one that might be rich text is read as such. Such
-    a text is escaped into rich text that says the same; others are left as they are.
+    a text is escaped into rich text that says the same, its lines unwrapped like a
+    plain tooltip's; others are left as they are.
     """
     if not QtGui.Qt.mightBeRichText(text):
         return text
-    return f"<p style='white-space:pre-wrap'>{html.escape(text)}</p>"
+    return f"<p style='white-space:pre'>{html.escape(text)}</p>"
 
 
 def plain_message_box(

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListView,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -230,6 +231,8 @@ class DocumentView(QWidget):
         font.setBold(True)
         self.title.setFont(font)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # A long name is cut at the edge (its tooltip says it all), never widening the window.
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         header.addWidget(self.title, 1)
         self.state_label = plain_label(QLabel())
         header.addWidget(self.state_label)
@@ -299,7 +302,7 @@ class DocumentView(QWidget):
             self.source = source
             self.model.refresh()
         self.title.setText(source.name)
-        self.title.setToolTip(plain_tip(source.original_path))
+        self.title.setToolTip(plain_tip(f"{source.name}\nOriginal: {source.original_path}"))
         self._update_state()
         self.update_ocr_button()
         row = self.model.row_of(page_id) if page_id is not None else 0
