@@ -33,6 +33,8 @@ class PageOutput:
     method: str | None = None
     confidence: float | None = None
     error: str | None = None
+    #: A sentence about the page's text, e.g. that it was cut.
+    note: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -43,6 +45,8 @@ class PageOutput:
         }
         if self.error:
             out["error"] = self.error
+        if self.note:
+            out["note"] = self.note
         return out
 
 
@@ -51,9 +55,14 @@ class FileOutput:
     file: str
     pages: list[PageOutput] = field(default_factory=list)
     error: str | None = None
+    #: A sentence about the file, e.g. that only its first 10,000 pages are read.
+    note: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"file": self.file, "pages": [p.to_json() for p in self.pages], "error": self.error}
+        out = {"file": self.file, "pages": [p.to_json() for p in self.pages], "error": self.error}
+        if self.note:
+            out["note"] = self.note
+        return out
 
 
 def parse_page_ranges(spec: str) -> set[int]:
@@ -124,7 +133,9 @@ class BatchExtractor:
                         ),
                         PAGE_TIMEOUT,
                     )
-                out.append(PageOutput(number, r["text"], r["method"], r["confidence"]))
+                out.append(
+                    PageOutput(number, r["text"], r["method"], r["confidence"], note=r.get("note"))
+                )
             except ReaderTimeout as exc:
                 hung += 1
                 out.append(PageOutput(number, error=exc.message))
@@ -173,6 +184,7 @@ class BatchExtractor:
             if exc is not None:
                 result.error = exc.message if isinstance(exc, FolioError) else str(exc)
             else:
+                result.note = probe.result().get("note")
                 for chunk in chunks or []:
                     result.pages.extend(chunk.result())
                 failed = [p for p in result.pages if p.error]

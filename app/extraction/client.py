@@ -6,6 +6,7 @@ import contextlib
 import json
 import logging
 import os
+import queue
 import shutil
 import signal
 import subprocess
@@ -14,10 +15,12 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
 from app.core.errors import FolioError
+from app.extraction.lifetime import DEFAULT_CPU_SECONDS, ENV_CPU_SECONDS, ENV_PARENT_PID
 from app.extraction.protocol import WorkerRequest, request_name, to_wire
 from app.extraction.worker import DEFAULT_MEMORY_MB, ENV_LIFELINE, ENV_MEMORY_MB, ENV_WORK_DIR
 
@@ -28,6 +31,10 @@ log = logging.getLogger(__name__)
 PROBE_TIMEOUT = 60.0
 PAGE_TIMEOUT = 30.0
 WATCHDOG_PERIOD = 0.05
+#: Largest reply line read from a worker. A page's text is cut at 1,000,000 characters
+#: in the worker; as JSON that is at most 12 bytes a character (an escaped pair of
+#: surrogates), so 16 MB holds any honest reply.
+MAX_REPLY_BYTES = 16 * 1024 * 1024
 
 ProgressCallback = Callable[[float, str], None]
 
@@ -68,6 +75,44 @@ class ReaderTimeout(FolioError):
     """A request ran past its time limit and its worker was killed."""
 
 
+class _Spawner:
+    """Starts every worker from one thread that lasts as long as Folio.
+
+    Linux delivers a child's parent-death signal when the *thread* that started it
+    ends, not the process: a worker started from a pool thread that later expires
+    would be killed with it. One long-lived thread starts them all.
+    """
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[
+            tuple[Future[subprocess.Popen[bytes]], list[str], dict[str, Any]]
+        ] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def popen(self, args: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="worker-spawner", daemon=True
+                )
+                self._thread.start()
+        done: Future[subprocess.Popen[bytes]] = Future()
+        self._jobs.put((done, args, kwargs))
+        return done.result()
+
+    def _run(self) -> None:
+        while True:
+            done, args, kwargs = self._jobs.get()
+            try:
+                done.set_result(subprocess.Popen(args, **kwargs))
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                done.set_exception(exc)
+
+
+_SPAWNER = _Spawner()
+
+
 def worker_command() -> list[str]:
     if getattr(sys, "frozen", False):
         return [sys.executable, "--worker"]
@@ -77,12 +122,22 @@ def worker_command() -> list[str]:
 class WorkerProcess:
     """One worker process, used by one thread at a time."""
 
-    def __init__(self, memory_mb: int = DEFAULT_MEMORY_MB) -> None:
+    def __init__(
+        self,
+        memory_mb: int = DEFAULT_MEMORY_MB,
+        cpu_seconds: int = DEFAULT_CPU_SECONDS,
+        max_reply_bytes: int = MAX_REPLY_BYTES,
+    ) -> None:
         read_end, self._lifeline = os.pipe()
+        # mkdtemp makes it 0700: the worker's (and Tesseract's) temporary files live here.
         self.work_dir = tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{os.getpid()}-")
         env = dict(os.environ)
         env[ENV_WORK_DIR] = self.work_dir
+        for temp in ("TMPDIR", "TEMP", "TMP"):
+            env[temp] = self.work_dir
         env[ENV_MEMORY_MB] = str(memory_mb)
+        env[ENV_CPU_SECONDS] = str(cpu_seconds)
+        env[ENV_PARENT_PID] = str(os.getpid())
         env[ENV_LIFELINE] = str(read_end)
         env["OMP_THREAD_LIMIT"] = "1"
         env.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -93,7 +148,9 @@ class WorkerProcess:
             kwargs["start_new_session"] = True
             kwargs["pass_fds"] = (read_end,)
         self.memory_mb = memory_mb
-        self.proc = subprocess.Popen(
+        self.cpu_seconds = cpu_seconds
+        self.max_reply_bytes = max_reply_bytes
+        self.proc = _SPAWNER.popen(
             worker_command(),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -181,10 +238,24 @@ class WorkerProcess:
             except OSError:
                 pass  # the read below reports why the worker is gone
             while True:
-                line = self.proc.stdout.readline()
+                line = self.proc.stdout.readline(self.max_reply_bytes + 1)
                 if not line:
                     break
-                reply = json.loads(line)
+                if len(line) > self.max_reply_bytes:
+                    # The rest of the line is still in the pipe: this worker is done.
+                    self.kill("flooded")
+                    raise FolioError(
+                        f"Reading {name} produced more than {self.max_reply_bytes:,} bytes for "
+                        "one request and was stopped; the file may be damaged — try re-saving it."
+                    )
+                try:
+                    reply = json.loads(line)
+                except ValueError:
+                    self.kill("garbled")
+                    raise FolioError(
+                        f"Reading {name} gave a garbled answer and was stopped; "
+                        "retry, and re-save the file if it happens again."
+                    ) from None
                 if "progress" in reply:
                     if reply.get("budget"):
                         budget = float(reply["budget"])
@@ -209,6 +280,12 @@ class WorkerProcess:
                 "the file may be damaged or too complex — try re-saving it."
             )
         code = self.proc.returncode
+        xcpu = getattr(signal, "SIGXCPU", None)
+        if xcpu is not None and code == -xcpu:
+            raise ReaderTimeout(
+                f"Reading {name} used more than {self.cpu_seconds} s of processor time and "
+                "was stopped; the file may be damaged or too complex — try re-saving it."
+            )
         raise FolioError(
             f"Reading {name} crashed the reader (exit {code}), likely a damaged file or one "
             f"needing more than {self.memory_mb} MB; re-save it in another program and retry."
@@ -218,8 +295,14 @@ class WorkerProcess:
 class WorkerPool:
     """Idle worker processes kept for reuse; any thread may borrow one."""
 
-    def __init__(self, memory_mb: int = DEFAULT_MEMORY_MB, keep_idle: int = 4) -> None:
+    def __init__(
+        self,
+        memory_mb: int = DEFAULT_MEMORY_MB,
+        keep_idle: int = 4,
+        cpu_seconds: int = DEFAULT_CPU_SECONDS,
+    ) -> None:
         self.memory_mb = memory_mb
+        self.cpu_seconds = cpu_seconds
         self.keep_idle = keep_idle
         self._idle: list[WorkerProcess] = []
         self._busy: set[WorkerProcess] = set()
@@ -246,7 +329,7 @@ class WorkerPool:
                     self._busy.add(w)
                     return w
                 w.close()
-        w = WorkerProcess(self.memory_mb)
+        w = WorkerProcess(self.memory_mb, self.cpu_seconds)
         with self._lock:
             self._busy.add(w)
         return w
@@ -267,7 +350,7 @@ class WorkerPool:
                 with self._lock:
                     if self._closed or len(self._idle) + len(self._busy) >= count:
                         return
-                worker = WorkerProcess(self.memory_mb)
+                worker = WorkerProcess(self.memory_mb, self.cpu_seconds)
                 with self._lock:
                     if self._closed:
                         closing = True

@@ -17,24 +17,25 @@ from typing import Any
 
 from PIL import Image, ImageSequence
 from PySide6.QtCore import QSize
-from PySide6.QtGui import QColor, QImage, QPainter
-from PySide6.QtPdf import QPdfDocument
+from PySide6.QtGui import QImage
 
 from app.core.errors import FolioError
 from app.core.models import OcrMode, TextMethod
 from app.extraction import tesseract
 from app.extraction.filetype import FileKind, sniff
-from app.extraction.textquality import has_real_words, normalise
+from app.extraction.pdfpages import MAX_OCR_SIDE, OpenPdf, fit, on_white, save_png
+from app.extraction.textquality import bounded_normalise, cut_note, has_real_words
 
 log = logging.getLogger(__name__)
 
-OCR_DPI = 300
-#: Largest raster handed to Tesseract (pixels); bigger pages are rendered at a lower dpi.
-MAX_RENDER_PIXELS = 80_000_000
-#: Images above this many pixels are refused before decoding.
+#: Images above this many pixels are refused before decoding (checked for every frame).
 MAX_IMAGE_PIXELS = 100_000_000
 #: Largest side of a page drawn for display.
 MAX_DISPLAY_SIDE = 6000
+#: Largest page drawn for display, in pixels (64 MB as the window's 32-bit image).
+MAX_DISPLAY_PIXELS = 16_000_000
+#: An image page scaled to fit Tesseract is refused when its short side drops below this.
+MIN_OCR_SIDE = 32
 
 #: Called with (fraction done, message, seconds the next phase may take).
 Progress = Callable[[float, str, float], None]
@@ -50,133 +51,25 @@ class PageResult:
     text: str
     method: TextMethod
     confidence: float | None
+    #: A sentence about the result, e.g. that its text was cut.
+    note: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "method": self.method.value, "confidence": self.confidence}
-
-
-class _OpenPdf:
-    """A PDF opened once for many pages: PDFium first, pypdf when PDFium cannot help."""
-
-    def __init__(self, path: Path, name: str) -> None:
-        self.path = path
-        self.name = name
-        self.doc = QPdfDocument()
-        self.error = self.doc.load(str(path))
-        self._pypdf: Any = None
-        self._pypdf_failed = False
-
-    @property
-    def pdfium_ok(self) -> bool:
-        return bool(self.error == QPdfDocument.Error.None_)
-
-    def pypdf_reader(self) -> Any:
-        if self._pypdf is None and not self._pypdf_failed:
-            from pypdf import PdfReader
-
-            try:
-                reader = PdfReader(str(self.path), strict=False)
-                if reader.is_encrypted and not reader.decrypt(""):
-                    raise FolioError(_password_message(self.name))
-                self._pypdf = reader
-            except FolioError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - any parser failure means "damaged"
-                log.debug("pypdf cannot open %s: %s", self.path, exc)
-                self._pypdf_failed = True
-        return self._pypdf
-
-    def page_count(self) -> int:
-        if self.error == QPdfDocument.Error.IncorrectPassword:
-            raise FolioError(_password_message(self.name))
-        if self.pdfium_ok and self.doc.pageCount() > 0:
-            return int(self.doc.pageCount())
-        reader = self.pypdf_reader()
-        if reader is not None:
-            try:
-                count = len(reader.pages)
-            except Exception as exc:
-                raise FolioError(_damaged_message(self.name)) from exc
-            if count > 0:
-                return count
-        raise FolioError(_damaged_message(self.name))
-
-    def text_layer(self, index: int) -> str:
-        text = ""
-        if self.pdfium_ok and index < self.doc.pageCount():
-            text = normalise(self.doc.getAllText(index).text())
-        if has_real_words(text):
-            return text
-        reader = self.pypdf_reader()
-        if reader is not None:
-            try:
-                alt = normalise(reader.pages[index].extract_text() or "")
-            except Exception as exc:  # noqa: BLE001 - a broken content stream
-                log.debug("pypdf text of %s page %d failed: %s", self.path, index + 1, exc)
-                alt = ""
-            if has_real_words(alt):
-                return alt
-        return text
-
-    def render(self, index: int, work_dir: Path) -> tuple[Path, int]:
-        if not self.pdfium_ok:
-            raise FolioError(
-                f"Page {index + 1} of {self.name} cannot be drawn for OCR because the PDF is "
-                "damaged; repair or re-save the PDF and import it again."
-            )
-        size = self.doc.pagePointSize(index)
-        dpi = OCR_DPI
-        width, height = size.width() / 72 * dpi, size.height() / 72 * dpi
-        if width <= 0 or height <= 0:
-            raise FolioError(
-                f"Page {index + 1} of {self.name} has no size, so the PDF is damaged; "
-                "re-save or repair it and import it again."
-            )
-        if width * height > MAX_RENDER_PIXELS:
-            scale = (MAX_RENDER_PIXELS / (width * height)) ** 0.5
-            dpi = max(1, int(dpi * scale))
-            width, height = size.width() / 72 * dpi, size.height() / 72 * dpi
-        target = QSize(max(1, int(width)), max(1, int(height)))
-        rendered = self.doc.render(index, target)
-        if rendered.isNull():
-            raise FolioError(
-                f"Page {index + 1} of {self.name} could not be drawn for OCR; "
-                "the page may be damaged."
-            )
-        # PDFium leaves the paper transparent; Tesseract wants ink on white.
-        page = QImage(rendered.size(), QImage.Format.Format_Grayscale8)
-        page.fill(QColor("white"))
-        painter = QPainter(page)
-        painter.drawImage(0, 0, rendered)
-        painter.end()
-        out = work_dir / f"page-{index + 1}.png"
-        # Light compression: the file is read once, right away, by Tesseract.
-        if not page.save(str(out), None, 90):  # PNG, from the name
-            raise FolioError(
-                f"Folio could not write a temporary image for {self.name}; check disk space."
-            )
-        return out, dpi
-
-
-def _password_message(name: str) -> str:
-    return (
-        f"{name} is encrypted and a password is required; "
-        "remove the password (e.g. print it to a new PDF) and import it again."
-    )
-
-
-def _damaged_message(name: str) -> str:
-    return (
-        f"{name} is damaged and could not be read as a PDF; "
-        "re-save or repair it in another program and import it again."
-    )
+        out: dict[str, Any] = {
+            "text": self.text,
+            "method": self.method.value,
+            "confidence": self.confidence,
+        }
+        if self.note:
+            out["note"] = self.note
+        return out
 
 
 class PageEngine:
     """Per-worker state: the last opened document and a private temporary folder."""
 
     def __init__(self, work_dir: Path | None = None) -> None:
-        self._pdf: _OpenPdf | None = None
+        self._pdf: OpenPdf | None = None
         # A private folder (mode 0700) for the page images Folio hands to Tesseract;
         # the parent gives one it removes even if this process is killed.
         self._work_dir = work_dir or Path(tempfile.mkdtemp(prefix="folio-ocr-"))
@@ -188,17 +81,22 @@ class PageEngine:
         self._pdf = None
         shutil.rmtree(self._work_dir, ignore_errors=True)
 
-    def _open_pdf(self, path: Path, name: str) -> _OpenPdf:
+    def _open_pdf(self, path: Path, name: str) -> OpenPdf:
         if self._pdf is None or self._pdf.path != path:
-            self._pdf = _OpenPdf(path, name)
+            self._pdf = OpenPdf(path, name)
         return self._pdf
 
     # -- requests ----------------------------------------------------------------------
 
     def probe(self, path: Path, name: str) -> dict[str, Any]:
+        """The document's kind and the pages Folio reads (`note` says when it is capped)."""
         kind = sniff(path)
         if kind is FileKind.PDF:
-            return {"kind": kind.value, "pages": self._open_pdf(path, name).page_count()}
+            pdf = self._open_pdf(path, name)
+            info: dict[str, Any] = {"kind": kind.value, "pages": pdf.page_count()}
+            if pdf.note:
+                info["note"] = pdf.note
+            return info
         with self._open_image(path, name) as img:
             frames = getattr(img, "n_frames", 1) if kind is FileKind.TIFF else 1
         return {"kind": kind.value, "pages": int(frames)}
@@ -222,9 +120,11 @@ class PageEngine:
                 raise FolioError(f"{name} has no page {number} (it has {count}).")
             if ocr is not OcrMode.ALWAYS:
                 progress(0.1, f"Text layer, page {number} of {count}", TEXT_LAYER_BUDGET)
-                text = pdf.text_layer(index)
+                text, cut = pdf.text_layer(index)
                 if has_real_words(text):
-                    return PageResult(text, TextMethod.TEXT_LAYER, None)
+                    return PageResult(
+                        text, TextMethod.TEXT_LAYER, None, cut_note(text) if cut else None
+                    )
                 if ocr is OcrMode.NEVER:
                     raise FolioError(
                         f"Page {number} of {name} has no text layer, and OCR is switched off; "
@@ -246,7 +146,11 @@ class PageEngine:
         return self._ocr(image_path, img_dpi, lang, name, number)
 
     def render(self, path: Path, name: str, kind: str, index: int, width: int) -> dict[str, Any]:
-        """Draw a page `width` pixels wide into a PNG in the private folder, for display."""
+        """Draw a page about `width` pixels wide into a PNG in the private folder, for display.
+
+        Both sides and the area are capped (MAX_DISPLAY_SIDE, MAX_DISPLAY_PIXELS), so a
+        page 60 pixels wide and a million tall comes back small, not as a huge image.
+        """
         width = max(1, min(width, MAX_DISPLAY_SIDE))
         out = self._work_dir / f"show-{index + 1}-{width}.png"
         if FileKind(kind) is FileKind.PDF:
@@ -258,34 +162,39 @@ class PageEngine:
             size = pdf.doc.pagePointSize(index)
             if size.width() <= 0 or size.height() <= 0:
                 raise FolioError(f"Page {index + 1} of {name} has no size, so it cannot be drawn.")
-            height = max(1, round(width * size.height() / size.width()))
-            if height > MAX_DISPLAY_SIDE:
-                width = max(1, round(width * MAX_DISPLAY_SIDE / height))
-                height = MAX_DISPLAY_SIDE
-            rendered = pdf.doc.render(index, QSize(width, height))
+            wide, high = fit(
+                width,
+                width * size.height() / size.width(),
+                MAX_DISPLAY_SIDE,
+                MAX_DISPLAY_PIXELS,
+            )
+            rendered = pdf.doc.render(index, QSize(wide, high))
             if rendered.isNull():
-                raise FolioError(f"Page {index + 1} of {name} could not be drawn.")
-            page = QImage(rendered.size(), QImage.Format.Format_RGB32)
-            page.fill(QColor("white"))
-            painter = QPainter(page)
-            painter.drawImage(0, 0, rendered)
-            painter.end()
-            if not page.save(str(out), None, 90):
-                raise FolioError(f"Folio could not write a temporary image for {name}.")
+                raise FolioError(
+                    f"Page {index + 1} of {name} could not be drawn; the page may be damaged."
+                )
+            save_png(on_white(rendered, QImage.Format.Format_RGB32), out, f"Page {index + 1}", name)
             return {"png": str(out), "natural": size.width() * 96 / 72}
         with self._open_image(path, name) as img:
             try:
                 if index:
                     img.seek(index)
+                self._check_frame(img, name, index)
                 dpi = img.info.get("dpi") or (96, 96)
+                natural = img.width * 96 / float(dpi[0]) if dpi and dpi[0] else float(img.width)
+                wide, high = fit(
+                    min(width, img.width),
+                    min(width, img.width) * img.height / img.width,
+                    MAX_DISPLAY_SIDE,
+                    MAX_DISPLAY_PIXELS,
+                )
+                # Decoders that can (JPEG) decode at the smaller size straight away.
+                img.draft("RGB", (wide, high))
                 frame = img.convert("RGB")
             except (OSError, ValueError, EOFError) as exc:
                 raise FolioError(f"{name} cannot be drawn; it may be damaged.") from exc
-        natural = frame.width * 96 / float(dpi[0]) if dpi and dpi[0] else float(frame.width)
-        if frame.width > width:
-            frame = frame.resize(
-                (width, max(1, round(frame.height * width / frame.width))), Image.Resampling.LANCZOS
-            )
+        if frame.size != (wide, high):
+            frame = frame.resize((wide, high), Image.Resampling.LANCZOS)
         frame.save(out, "PNG", compress_level=1)
         return {"png": str(out), "natural": natural}
 
@@ -303,15 +212,21 @@ class PageEngine:
                 "then import it again."
             ) from exc
         try:
-            if img.width * img.height > MAX_IMAGE_PIXELS:
-                raise FolioError(
-                    f"{name} is too large to read ({img.width:,} × {img.height:,} pixels, over "
-                    f"the {MAX_IMAGE_PIXELS // 1_000_000}-megapixel limit); scale it down and "
-                    "import it again."
-                )
+            self._check_frame(img, name, 0)
             yield img
         finally:
             img.close()
+
+    @staticmethod
+    def _check_frame(frame: Image.Image, name: str, index: int) -> None:
+        """Refuse a frame over the pixel limit; each frame of a TIFF has its own size."""
+        if frame.width * frame.height > MAX_IMAGE_PIXELS:
+            where = f"Page {index + 1} of {name}" if index else name
+            raise FolioError(
+                f"{where} is too large to read ({frame.width:,} × {frame.height:,} pixels, "
+                f"over the {MAX_IMAGE_PIXELS // 1_000_000}-megapixel limit); scale it down "
+                "and import it again."
+            )
 
     def _image_page(
         self, path: Path, name: str, kind: FileKind, index: int
@@ -324,10 +239,13 @@ class PageEngine:
                 frame = img
                 if kind is FileKind.TIFF and index > 0:
                     frame = ImageSequence.Iterator(img)[index]
-                if frame.width * frame.height > MAX_IMAGE_PIXELS:
+                self._check_frame(frame, name, index)
+                wide, high = fit(frame.width, frame.height, MAX_OCR_SIDE, MAX_IMAGE_PIXELS)
+                if min(wide, high) < MIN_OCR_SIDE:
                     raise FolioError(
-                        f"Page {index + 1} of {name} is too large to read ({frame.width:,} × "
-                        f"{frame.height:,} pixels); scale it down and import it again."
+                        f"Page {index + 1} of {name} is too long and narrow to read "
+                        f"({frame.width:,} × {frame.height:,} pixels); cut it into pages and "
+                        "import them."
                     )
                 frame.load()
                 dpi_info = frame.info.get("dpi")
@@ -342,6 +260,8 @@ class PageEngine:
                     page = frame.convert("RGB")
                 else:
                     page = frame
+                if page.size != (wide, high):
+                    page = page.resize((wide, high), Image.Resampling.LANCZOS)
                 out = self._work_dir / f"image-{index + 1}.png"
                 page.save(out, "PNG")
             except FolioError:
@@ -355,27 +275,20 @@ class PageEngine:
                 ) from exc
         dpi: int | None = None
         if isinstance(dpi_info, tuple) and dpi_info and float(dpi_info[0]) >= 70:
-            dpi = round(float(dpi_info[0]))
+            scale = wide / frame.width
+            dpi = max(1, round(float(dpi_info[0]) * scale))
         return out, dpi
 
     # -- OCR ---------------------------------------------------------------------------
 
     def _ocr(self, image: Path, dpi: int | None, lang: str, name: str, number: int) -> PageResult:
-        import pytesseract
-
-        info = tesseract.tesseract_info()
-        pytesseract.pytesseract.tesseract_cmd = info.path
         # Skipping Tesseract's search for inverted (light-on-dark) lines made OCR ~8 %
         # faster with identical text on the corpus scans.
-        config = "-c tessedit_do_invert=0" + (f" --dpi {dpi}" if dpi else "")
+        options = ["-c", "tessedit_do_invert=0"] + (["--dpi", str(dpi)] if dpi else [])
         try:
-            data = pytesseract.image_to_data(
-                str(image), lang=lang, config=config, output_type=pytesseract.Output.DICT
-            )
-        except pytesseract.TesseractNotFoundError as exc:
-            raise FolioError(tesseract.MISSING_MESSAGE) from exc
-        except pytesseract.TesseractError as exc:
-            detail = str(exc.message if hasattr(exc, "message") else exc)
+            data = tesseract.run_tsv(image, lang, options, self._work_dir)
+        except tesseract.TesseractFailed as exc:
+            detail = str(exc)
             if "language" in detail.lower():
                 raise FolioError(
                     f"The OCR language {lang} could not be loaded for {name}; "
@@ -387,8 +300,9 @@ class PageEngine:
             ) from exc
         finally:
             image.unlink(missing_ok=True)
-        text, confidence = text_from_tsv(data)
-        return PageResult(normalise(text), TextMethod.OCR, confidence)
+        raw, confidence = text_from_tsv(data)
+        text, cut = bounded_normalise(raw)
+        return PageResult(text, TextMethod.OCR, confidence, cut_note(text) if cut else None)
 
 
 def _too_big_message(name: str, exc: BaseException) -> str:

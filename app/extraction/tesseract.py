@@ -122,3 +122,64 @@ def check_languages(lang: str) -> None:
             f"The OCR language {'+'.join(missing)} is not installed (installed: {have}); "
             f"install tesseract-ocr-{missing[0]} or choose another language."
         )
+
+
+class TesseractFailed(Exception):
+    """Tesseract ran and reported an error (its message is the exception's text)."""
+
+
+def run_tsv(image: Path, lang: str, options: list[str], work_dir: Path) -> dict[str, list[str]]:
+    """Tesseract's words for `image` as TSV columns (level, block_num, …, conf, text).
+
+    Runs the program with its output (and any temporary file) in the worker's private
+    folder, and, where the kernel allows, set to die with the worker.
+    """
+    from app.extraction.lifetime import child_dies_with_me
+
+    info = tesseract_info()
+    base = work_dir / f"{image.stem}-ocr"
+    args = [info.path, str(image), str(base), "-l", lang, *options, "tsv"]
+    flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)
+    try:
+        done = subprocess.run(
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            cwd=work_dir,
+            env=tesseract_env(info.tessdata),
+            # The worker's other threads are Qt's and hold no Python lock; glibc keeps
+            # malloc usable after fork, so this small function is safe to run there.
+            preexec_fn=child_dies_with_me(),
+            creationflags=flags,
+            check=False,
+        )
+    except FileNotFoundError as exc:
+        raise FolioError(MISSING_MESSAGE) from exc
+    out = Path(f"{base}.tsv")
+    try:
+        if done.returncode != 0:
+            detail = done.stderr.decode("utf-8", "replace").strip()
+            raise TesseractFailed(detail or f"exit status {done.returncode}")
+        try:
+            rows = out.read_text("utf-8", "replace").splitlines()
+        except FileNotFoundError:
+            raise TesseractFailed("it wrote no result") from None
+    finally:
+        out.unlink(missing_ok=True)
+    return parse_tsv(rows)
+
+
+def parse_tsv(rows: list[str]) -> dict[str, list[str]]:
+    """TSV lines (with their header) as one list of strings per column."""
+    if not rows:
+        return {}
+    header = rows[0].split("\t")
+    columns: dict[str, list[str]] = {name: [] for name in header}
+    for row in rows[1:]:
+        cells = row.split("\t")
+        if len(cells) < len(header):
+            cells += [""] * (len(header) - len(cells))
+        for name, cell in zip(header, cells, strict=False):
+            columns[name].append(cell)
+    return columns

@@ -13,6 +13,9 @@ _TRAILING_SPACE = re.compile(r"[ \t]+\n")
 _MANY_BLANKS = re.compile(r"\n{3,}")
 _DROP = {0xFFFE: None, 0xFEFF: None, 0x00AD: None, 0x0000: None}
 
+#: Characters of text Folio keeps for one page (about 300 dense printed pages).
+MAX_PAGE_CHARS = 1_000_000
+
 
 def normalise(text: str) -> str:
     """NFKC (so "ﬁnd" is "find"), Unix newlines, no NULs or trailing spaces."""
@@ -23,6 +26,21 @@ def normalise(text: str) -> str:
     text = _TRAILING_SPACE.sub("\n", text)
     text = _MANY_BLANKS.sub("\n\n", text)
     return text.strip()
+
+
+def bounded_normalise(text: str) -> tuple[str, bool]:
+    """`normalise` of at most MAX_PAGE_CHARS characters; True when the text was cut."""
+    cut = len(text) > MAX_PAGE_CHARS
+    # Cut before normalising too, so the work is bounded whatever the page holds.
+    text = normalise(text[:MAX_PAGE_CHARS])
+    if len(text) > MAX_PAGE_CHARS:  # NFKC can lengthen text ("ﬃ" is "ffi")
+        text, cut = text[:MAX_PAGE_CHARS], True
+    return text, cut
+
+
+def cut_note(text: str) -> str:
+    """The sentence a page's result carries when its text was cut."""
+    return f"The page's text was cut at {len(text):,} characters."
 
 
 def has_real_words(text: str) -> bool:

@@ -15,6 +15,8 @@ import threading
 from pathlib import Path
 from typing import Any, TextIO
 
+from app.extraction.lifetime import CpuBackstop, die_with_parent, use_private_temp
+
 ENV_MEMORY_MB = "FOLIO_WORKER_MEMORY_MB"
 ENV_LIFELINE = "FOLIO_LIFELINE_FD"
 ENV_WORK_DIR = "FOLIO_WORK_DIR"
@@ -41,7 +43,11 @@ def _kill_group() -> None:
 
 
 def _watch_lifeline() -> None:
-    """Die (with any Tesseract we started) as soon as the parent process is gone."""
+    """Die (with any Tesseract we started) as soon as the parent process is gone.
+
+    Used only where the kernel cannot do it (see `die_with_parent`): this thread
+    cannot run while C code holds the GIL.
+    """
     fd_text = os.environ.get(ENV_LIFELINE)
     if not fd_text:
         return
@@ -73,7 +79,10 @@ def serve(requests: TextIO, replies: TextIO) -> int:
     )
 
     megabytes = _limit_memory()
+    backstop = CpuBackstop()
     work_dir = os.environ.get(ENV_WORK_DIR)
+    if work_dir:
+        use_private_temp(Path(work_dir))
     engine = PageEngine(Path(work_dir) if work_dir else None)
 
     def send(obj: dict[str, Any]) -> None:
@@ -90,6 +99,7 @@ def serve(requests: TextIO, replies: TextIO) -> int:
                 send({"ok": False, "error": f"Bad request: {exc}."})
                 continue
             name = request_name(request)
+            backstop.arm()
             try:
                 if isinstance(request, PingRequest):
                     send({"ok": True, "result": {"pid": os.getpid()}})
@@ -150,10 +160,12 @@ def serve(requests: TextIO, replies: TextIO) -> int:
 
 
 def main() -> int:
+    # First of all: from here on the kernel ends this process when Folio ends.
+    if not die_with_parent():
+        _watch_lifeline()
     # Replies go to a private copy of stdout; anything a library prints goes to stderr.
     replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
-    _watch_lifeline()
     sys.setrecursionlimit(3000)
     requests = os.fdopen(0, "r", encoding="utf-8")
     return serve(requests, replies)
