@@ -28,13 +28,14 @@ def main() -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     try:
+        token = load_or_create_token(args.token_file)
         library = open_for_work(args.library or default_library_dir())
     except FolioError as exc:
         print(f"folio: {exc.message}", file=sys.stderr)
         return 1
     manager = ExtractionManager(library)
     manager.start()
-    server = ApiServer(manager, load_or_create_token(args.token_file))
+    server = ApiServer(manager, token)
     port = loop.run_until_complete(server.start())
     print(f"http://127.0.0.1:{port}", flush=True)
     stop = asyncio.Event()

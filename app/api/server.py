@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
 import secrets
-from collections.abc import Awaitable, Callable
+import stat
+import tempfile
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +19,9 @@ from aiohttp import web
 
 from app import __version__
 from app.api.openapi import openapi_document
+from app.core.errors import FolioError, describe_os_error
 from app.core.models import TaskStatus
+from app.core.paths import private_dir
 from app.services.listing import source_json
 from app.tasks.manager import ExtractionManager
 
@@ -34,17 +39,112 @@ def token_path() -> Path:
     return Path(platformdirs.user_config_dir("Folio", appauthor=False)) / "api-token"
 
 
+def url_path() -> Path:
+    """Where a running Folio writes its API's address, beside the token."""
+    return token_path().parent / "api-url"
+
+
 def load_or_create_token(path: Path | None = None) -> str:
-    """The install's bearer token, in a file only the user can read."""
+    """The install's bearer token, in a file only the user can read (made if needed).
+
+    A token file of another user, or one that is not a plain file, is refused with a
+    sentence; one that others could read may be known to them, so a new token replaces
+    it. Folios starting at the same time agree on one token.
+    """
     path = path or token_path()
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_urlsafe(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(token + "\n")
+    with _config_lock(path.parent):
+        token = _read_token(path)
+        if token is None:
+            token = secrets.token_urlsafe(32)
+            _write_private(path, token + "\n")
     return token
+
+
+def publish_url(url: str, path: Path | None = None) -> Path:
+    """Write the API's address for scripts to find (only the user can read it)."""
+    path = path or url_path()
+    with _config_lock(path.parent):
+        _write_private(path, url + "\n")
+    return path
+
+
+def withdraw_url(url: str, path: Path | None = None) -> None:
+    """Remove the address file at exit, unless another Folio has written its own since."""
+    path = path or url_path()
+    with _config_lock(path.parent), contextlib.suppress(OSError):
+        if path.read_text().strip() == url:
+            path.unlink()
+
+
+def _read_token(path: Path) -> str | None:
+    """The token in `path`; None when there is none or it may be known to others."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise FolioError(
+            f"The API token file {path} cannot be read ({exc.strerror}); delete it and start"
+            " Folio again to make a new one."
+        ) from exc
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise FolioError(
+                f"The API token file {path} is not a plain file; delete it and start Folio "
+                "again to make a new one."
+            )
+        if hasattr(os, "getuid") and st.st_uid != os.getuid():
+            raise FolioError(
+                f"The API token file {path} belongs to another user, so Folio will not use it;"
+                " delete it and start Folio again to make a new one."
+            )
+        if os.name == "posix" and stat.S_IMODE(st.st_mode) & 0o077:
+            log.warning("the API token file %s could be read by others; made a new token", path)
+            return None
+        token = fh.read(1024).decode("ascii", "replace").strip()
+    return token if len(token) >= 16 and token.isprintable() and " " not in token else None
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Replace `path` atomically with a file only the user can read (0600)."""
+    try:
+        private_dir(path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    except OSError as exc:
+        raise FolioError(describe_os_error(exc, str(path), "write")) from exc
+    try:
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise FolioError(describe_os_error(exc, str(path), "write")) from exc
+
+
+@contextlib.contextmanager
+def _config_lock(folder: Path) -> Iterator[None]:
+    """Serialise Folios reading and writing the token and address files at the same time."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: files are replaced atomically; no lock
+        yield
+        return
+    private_dir(folder)
+    lock = folder / ".api.lock"
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except OSError as exc:
+        raise FolioError(describe_os_error(exc, str(lock), "open")) from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _error(status: int, message: str) -> web.Response:

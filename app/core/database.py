@@ -157,8 +157,11 @@ class LibraryDatabase:
 
             make_backup(self.db_path, f"before-schema-{version + 1}")
         for index in range(version, SCHEMA_VERSION):
-            log.info("migrating library schema %d -> %d", index, index + 1)
             with self.transaction() as db:
+                # Another Folio starting at the same moment may have migrated meanwhile.
+                if db.execute("PRAGMA user_version").fetchone()[0] > index:
+                    continue
+                log.info("migrating library schema %d -> %d", index, index + 1)
                 for statement in split_sql(MIGRATIONS[index]):
                     db.execute(statement)
                 db.execute(f"PRAGMA user_version = {index + 1}")

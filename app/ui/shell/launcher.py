@@ -170,9 +170,13 @@ def open_library(folder: Path) -> Library | None:
 def start_api(manager: ExtractionManager, loop: asyncio.AbstractEventLoop) -> ApiServer | None:
     """Serve the local API on 127.0.0.1 (FOLIO_API_PORT, else 47110, else any free port)."""
     # Imported here: the HTTP stack costs a fifth of a second at every start otherwise.
-    from app.api.server import ApiServer, load_or_create_token, token_path
+    from app.api.server import ApiServer, load_or_create_token, publish_url, token_path
 
-    token = load_or_create_token()
+    try:
+        token = load_or_create_token()
+    except FolioError as exc:
+        show_error("Folio cannot serve its API", exc.message)
+        return None
     wanted = int(os.environ.get("FOLIO_API_PORT", DEFAULT_API_PORT))
     for port in (wanted, 0):
         server = ApiServer(manager, token, port=port)
@@ -181,7 +185,10 @@ def start_api(manager: ExtractionManager, loop: asyncio.AbstractEventLoop) -> Ap
         except OSError:
             continue
         url = f"http://127.0.0.1:{server.port}"
-        (token_path().parent / "api-url").write_text(url + "\n")
+        try:
+            publish_url(url)
+        except FolioError as exc:
+            log.warning("%s", exc.message)
         log.warning("local API serving on %s (token in %s)", url, token_path())
         return server
     return None
@@ -219,13 +226,6 @@ def launch(args: list[str]) -> int:
         library.close()
         show_error("Folio cannot start", exc.message)
         return 1
-    api = None
-    if options.api or library.setting(SETTING_API, "0") == "1":
-        api = start_api(session.manager, loop)
-    session.window.show()
-    if options.files:
-        session.window.import_paths(options.files)
-    file_open.deliver_to(session.window.import_paths)
 
     def end_session(signum: int) -> None:
         # Logout, shutdown, `kill` or Ctrl+C: quit as from the menu, without asking.
@@ -234,13 +234,25 @@ def launch(args: list[str]) -> int:
         app.closeAllWindows()
         app.quit()
 
+    # Before anything is published (the API's address): a stop signal then cleans it up.
     session_end = quit_on_session_end(app, end_session)
+    api = None
+    if options.api or library.setting(SETTING_API, "0") == "1":
+        api = start_api(session.manager, loop)
+    session.window.show()
+    if options.files:
+        session.window.import_paths(options.files)
+    file_open.deliver_to(session.window.import_paths)
     app.setQuitOnLastWindowClosed(True)
     try:
         with loop:
             loop.run_forever()
     finally:
         # The API's socket closes with the process; the loop that served it is gone.
+        if api is not None:
+            from app.api.server import withdraw_url
+
+            withdraw_url(f"http://127.0.0.1:{api.port}")
         del api
         session.close()
         session_end.uninstall()
