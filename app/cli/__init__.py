@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from app.cli.extract import cmd_extract
 from app.cli.importing import cmd_import
 from app.cli.library import cmd_restore, cmd_search, cmd_sources
+from app.cli.output import printable_output
 from app.cli.parser import EXIT_INPUT_FAILED, EXIT_OK, EXIT_USAGE, build_parser
 from app.cli.tasks import cmd_tasks
 from app.core.errors import FolioError
@@ -17,6 +18,12 @@ SUBCOMMANDS = ("extract", "import", "tasks", "sources", "search", "restore")
 
 
 def run(argv: Sequence[str]) -> int:
+    # Names and text of documents reach the terminal: never as control sequences.
+    with printable_output():
+        return _run(argv)
+
+
+def _run(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
     args.library = getattr(args, "library", None)
     args.json = getattr(args, "json", False)

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
-from app.cli.output import (
-    print_notes,
-)
+from app.cli.output import json_text, print_notes
 from app.cli.parser import EXIT_INPUT_FAILED, EXIT_OK, EXIT_USAGE
 from app.core.models import OcrMode
 
@@ -33,7 +30,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 status = EXIT_INPUT_FAILED
                 print(f"folio: {result.error}", file=sys.stderr)
             if args.json:
-                sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
+                sys.stdout.write(json_text(result.to_json()) + "\n")
             else:
                 for page in result.pages:
                     if page.error:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
 from app.cli.output import (
     library_dir,
     print_json,
+    printable,
     send,
+    unfiltered,
 )
 from app.cli.parser import EXIT_INPUT_FAILED, EXIT_OK
 from app.core.library import HIT_END, HIT_START
@@ -47,14 +50,14 @@ def cmd_search(args: argparse.Namespace) -> int:
     if not hits:
         print(f"No page contains {query!r}.")
         return EXIT_OK
-    bold = sys.stdout.isatty()
+    # The document's own text is made printable; only Folio's marks for the hits are kept.
+    start, end = ("\x1b[1m", "\x1b[0m") if sys.stdout.isatty() else ("[", "]")
+    marks = {HIT_START: start, HIT_END: end}
+    out = unfiltered(sys.stdout)
     for hit in hits:
-        snippet = " ".join(hit.snippet.split())
-        if bold:
-            snippet = snippet.replace(HIT_START, "\x1b[1m").replace(HIT_END, "\x1b[0m")
-        else:
-            snippet = snippet.replace(HIT_START, "[").replace(HIT_END, "]")
-        print(f"{hit.source_name} · page {hit.page_number}: {snippet}")
+        parts = re.split(f"([{HIT_START}{HIT_END}])", " ".join(hit.snippet.split()))
+        snippet = "".join(marks.get(part) or printable(part) for part in parts)
+        out.write(f"{printable(hit.source_name)} · page {hit.page_number}: {snippet}\n")
     return EXIT_OK
 
 

@@ -3,15 +3,73 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import re
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from app.core.errors import FolioError
 from app.core.models import BackgroundTask
 from app.core.paths import default_library_dir
+
+#: What a terminal may act on instead of showing: C0 controls but tab and newline
+#: (ESC starts escape sequences), DEL and C1 controls (U+009B is a CSI of its own).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: Left raw by json.dumps(ensure_ascii=False): written as \u escapes instead.
+_RAW_IN_JSON = re.compile(r"[\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` without control characters (kept: newline and tab)."""
+    return _CONTROLS.sub("", text)
+
+
+class PrintableStream:
+    """A text stream that passes on what a terminal shows as text, never a control sequence.
+
+    Document names and text come from files anyone may have made: an escape sequence
+    in them must not clear the screen, retitle the window or forge earlier output.
+    """
+
+    def __init__(self, unfiltered: TextIO) -> None:
+        self.unfiltered = unfiltered
+
+    def write(self, text: str) -> int:
+        self.unfiltered.write(printable(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.unfiltered, name)  # flush, fileno, isatty, encoding…
+
+
+def unfiltered(stream: TextIO) -> TextIO:
+    """The stream under a PrintableStream, for Folio's own escape sequences (bold, \\r)."""
+    inner = getattr(stream, "unfiltered", stream)
+    return cast(TextIO, inner)
+
+
+@contextlib.contextmanager
+def printable_output() -> Iterator[None]:
+    """While a command runs, its standard output and error carry no control sequences."""
+    saved = sys.stdout, sys.stderr
+    if saved[0] is not None:
+        sys.stdout = cast(TextIO, PrintableStream(saved[0]))
+    if saved[1] is not None:
+        sys.stderr = cast(TextIO, PrintableStream(saved[1]))
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def json_text(data: Any, indent: int | None = None) -> str:
+    """JSON as text, every control character escaped (the data unchanged)."""
+    text = json.dumps(data, ensure_ascii=False, indent=indent)
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def print_notes(notes: list[str]) -> None:
@@ -29,9 +87,8 @@ def library_dir(args: argparse.Namespace) -> Path:
     return Path(args.library).expanduser() if args.library else default_library_dir()
 
 
-def print_json(data: Any, out: TextIO = sys.stdout) -> None:
-    json.dump(data, out, ensure_ascii=False, indent=2)
-    out.write("\n")
+def print_json(data: Any, out: TextIO | None = None) -> None:
+    (out or sys.stdout).write(json_text(data, indent=2) + "\n")
 
 
 def format_task_row(task: BackgroundTask) -> str:
@@ -62,9 +119,9 @@ def print_tasks(tasks: list[BackgroundTask], as_json: bool) -> None:
 class TerminalProgress:
     """A one-line progress bar on a terminal; silent when stderr is not one."""
 
-    def __init__(self, stream: TextIO = sys.stderr) -> None:
-        self.stream = stream
-        self.enabled = stream.isatty()
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = unfiltered(stream or sys.stderr)  # its \r and nothing else
+        self.enabled = self.stream.isatty()
         self.last = ""
 
     def show(self, done: int, total: int, text: str) -> None:
@@ -72,6 +129,7 @@ class TerminalProgress:
             return
         width = max(10, min(40, shutil.get_terminal_size((80, 20)).columns - len(text) - 12))
         filled = int(width * done / total) if total else 0
+        text = printable(text)
         line = f"\r[{'#' * filled}{'.' * (width - filled)}] {text}"
         if line != self.last:
             self.stream.write(line.ljust(len(self.last)))

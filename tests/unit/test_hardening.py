@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -103,9 +104,11 @@ def test_a_file_above_the_size_cap_is_refused_with_its_name(tmp_path: Path) -> N
 
 
 @pytest.fixture
-def deep_tree(tmp_path: Path) -> Iterator[Path]:
-    """Where a deep tree goes; removed bottom up (a recursive removal would fail on it)."""
-    top = tmp_path / "drop"
+def deep_tree() -> Iterator[Path]:
+    """Where a deep tree goes: outside pytest's folders (its clean-up recurses), removed
+    bottom up."""
+    base = Path(tempfile.mkdtemp(prefix="folio-deep-"))
+    top = base / "drop"
     yield top
     here = os.getcwd()
     try:
@@ -122,6 +125,7 @@ def deep_tree(tmp_path: Path) -> Iterator[Path]:
             os.rmdir("d")
     finally:
         os.chdir(here)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def _nest(top: Path, depth: int) -> Path:
