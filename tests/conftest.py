@@ -94,6 +94,13 @@ def long_scan(scanned_pdf: Path) -> Path:
     return out
 
 
+def fresh(manager: Any, task: Any) -> Any:
+    """The task as the manager has it now (what it hands out are snapshots)."""
+    now = manager.get(task.id)
+    assert now is not None, f"task {task.id} is gone"
+    return now
+
+
 def wait_idle(qtbot: Any, manager: Any, timeout: int = 60_000, *, started: bool = False) -> None:
     """Wait until the manager has nothing pending or running, then flush its signals.
 

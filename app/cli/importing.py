@@ -63,7 +63,8 @@ def run_manager(
     manager.flush_now()
     manager.shutdown()
     progress.close()
-    tasks = sorted(touched.values(), key=lambda t: t.id)
+    # The manager hands out snapshots: read each task as it ended.
+    tasks = [manager.get(i) or t for i, t in sorted(touched.items())]
     failed = sum(1 for t in tasks if t.status is TaskStatus.FAILED)
     if resumed and not quiet:
         print(f"folio: resumed {len(resumed)} interrupted task(s).", file=sys.stderr)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -164,6 +164,10 @@ class BackgroundTask:
     def can_cancel(self) -> bool:
         return self.status.is_active
 
+    def snapshot(self) -> BackgroundTask:
+        """A copy as it is now: what the manager hands out, so no view shares its state."""
+        return replace(self, payload=dict(self.payload))
+
     @classmethod
     def for_page(
         cls,
@@ -197,3 +201,11 @@ class BackgroundTask:
         out["sourceName"] = self.source_name or None
         out["pageNumber"] = self.page_number
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class TaskChange:
+    """A task as it is after a burst of changes, and which of its fields changed."""
+
+    task: BackgroundTask
+    fields: tuple[str, ...]

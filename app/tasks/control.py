@@ -82,6 +82,7 @@ class TaskControl(TaskQueue):
             for task in changed:
                 self._mark(task.id, "status", "finished_at", "message")
             self._schedule()
+            self.flush_now()  # what a person asked for shows at once
         return outcome
 
     def retry(self, task_ids: Iterable[int]) -> list[BackgroundTask]:
@@ -129,7 +130,10 @@ class TaskControl(TaskQueue):
                     page_number=old.page_number,
                 )
             )
-        return self.register(new), skipped
+        registered = self.register(new)
+        if registered:
+            self.flush_now()
+        return registered, skipped
 
     def retry_failed(self) -> list[BackgroundTask]:
         return self.retry(t.id for t in self.library.tasks(statuses=[TaskStatus.FAILED]))
@@ -153,6 +157,7 @@ class TaskControl(TaskQueue):
         with self.library.transaction() as db:
             self.library.update_tasks(changed, ("priority",), db)
         self._schedule()
+        self.flush_now()
 
     def prioritise_page(self, page_id: int) -> bool:
         """Opening a page whose text is not ready moves its task to the front."""
@@ -202,7 +207,7 @@ class TaskControl(TaskQueue):
             self._schedule_flush()
         self._cleared = 0
         self.clearedChanged.emit(0)
-        return tasks
+        return [t.snapshot() for t in tasks]
 
     def _top_priority(self) -> int:
         return max((t.priority for t in self._tasks.values() if t.status.is_active), default=0)

@@ -132,8 +132,8 @@ class ExtractionManager(JobResults, TaskControl):
     # -- queries ---------------------------------------------------------------------
 
     def tasks(self) -> list[BackgroundTask]:
-        """Every task in view, oldest first."""
-        return sorted(self._tasks.values(), key=lambda t: t.id)
+        """Snapshots of every task in view, oldest first."""
+        return [self._tasks[i].snapshot() for i in sorted(self._tasks)]
 
     def active_tasks(self) -> list[BackgroundTask]:
         return [t for t in self.tasks() if t.status.is_active]
@@ -150,7 +150,7 @@ class ExtractionManager(JobResults, TaskControl):
         sources = {t.source_id for t in imports if t.source_id is not None}
         own = {t.id for t in imports}
         pages = [
-            self._tasks.get(t.id) or t
+            live.snapshot() if (live := self._tasks.get(t.id)) is not None else t
             for t in self.library.tasks(source_ids=sources, min_id=ids[0])
             if t.id not in own
         ]

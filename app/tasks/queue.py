@@ -16,6 +16,7 @@ from app.core.models import (
     ALLOWED_TRANSITIONS,
     BackgroundTask,
     OcrMode,
+    TaskChange,
     TaskStatus,
     TaskType,
     now_iso,
@@ -44,8 +45,9 @@ class TaskQueue(QObject):
     """Owns the queue, a QThreadPool and the worker processes; writes every transition.
 
     Signals:
-        tasksAdded(list): new BackgroundTask objects (shared, read-only for views).
-        tasksChanged(dict): {task id: tuple of changed field names}, coalesced.
+        tasksAdded(list): snapshots of new tasks (copies: views never share the queue's).
+        tasksChanged(dict): {task id: TaskChange (a snapshot, the changed fields)},
+            coalesced.
         tasksRemoved(list): ids no longer in view ("Clear finished").
         clearedChanged(int): how many finished tasks are cleared from view.
         aggregateChanged(object): AggregateProgress of the current batch.
@@ -113,7 +115,9 @@ class TaskQueue(QObject):
         self._flush_timer.timeout.connect(self._flush)
 
     def get(self, task_id: int) -> BackgroundTask | None:
-        return self._tasks.get(task_id) or self.library.task(task_id)
+        """A snapshot of a task as it is now (from the library when not in view)."""
+        task = self._tasks.get(task_id)
+        return task.snapshot() if task is not None else self.library.task(task_id)
 
     def is_idle(self) -> bool:
         """Nothing running and nothing waiting (stale queue entries are dropped here)."""
@@ -138,7 +142,7 @@ class TaskQueue(QObject):
         with self.library.transaction() as db:
             self.library.insert_tasks(tasks, db)
         self._adopt(tasks)
-        return list(tasks)
+        return [t.snapshot() for t in tasks]
 
     def _adopt(self, tasks: Sequence[BackgroundTask]) -> None:
         if not tasks:
@@ -235,11 +239,15 @@ class TaskQueue(QObject):
             added_ids = {t.id for t in added}
             for task_id in added_ids:
                 self._changed.pop(task_id, None)
-            self.tasksAdded.emit([t for t in added if t.id in self._tasks])
+            self.tasksAdded.emit([t.snapshot() for t in added if t.id in self._tasks])
         if self._changed:
             changed, self._changed = self._changed, {}
             self.tasksChanged.emit(
-                {i: tuple(sorted(f)) for i, f in changed.items() if i in self._tasks}
+                {
+                    i: TaskChange(task.snapshot(), tuple(sorted(f)))
+                    for i, f in changed.items()
+                    if (task := self._tasks.get(i)) is not None
+                }
             )
         self.aggregateChanged.emit(self.aggregate())
 

@@ -16,7 +16,7 @@ from app.core.library import Library
 from app.core.models import TaskStatus
 from app.tasks.instance import InstanceServer
 from app.tasks.manager import ExtractionManager
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, fresh
 
 TRIVIAL = SAMPLES / "001-trivial" / "minimal-document.pdf"
 
@@ -58,7 +58,7 @@ def test_cli_cancel_and_import_go_through_the_window(
     done = run_cli(qtbot, "--library", library_dir, "tasks", "cancel", str(task.id), "--json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["cancelled"] == [task.id]
-    assert task.status is TaskStatus.CANCELLED  # the window's own manager did it
+    assert fresh(manager, task).status is TaskStatus.CANCELLED  # the window's own manager did it
     manager.resume()
     imported = run_cli(qtbot, "--library", library_dir, "import", TRIVIAL, "--wait", "--json")
     assert imported.returncode == 0, imported.stderr

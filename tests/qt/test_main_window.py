@@ -34,7 +34,7 @@ from app.ui.shell.file_open import FileOpenReceiver
 from app.ui.shell.launcher import Session, open_session, parse_args
 from app.ui.shell.main_window import MainWindow
 from app.ui.shell.sidebar import Section
-from tests.conftest import HOSTILE, SAMPLES, wait_idle
+from tests.conftest import HOSTILE, SAMPLES, fresh, wait_idle
 
 TRIVIAL = SAMPLES / "001-trivial" / "minimal-document.pdf"
 FOUR_PAGES = SAMPLES / "004-pdflatex-4-pages" / "pdflatex-4-pages.pdf"
@@ -380,7 +380,11 @@ def test_viewer_zooms_copies_text_and_exports_the_source(
 
 
 def test_rerun_ocr_with_a_chosen_language(
-    qtbot: QtBot, window: MainWindow, library: Library, scanned_pdf: Path
+    qtbot: QtBot,
+    window: MainWindow,
+    library: Library,
+    manager: ExtractionManager,
+    scanned_pdf: Path,
 ) -> None:
     import_and_wait(qtbot, window, [scanned_pdf])
     page = library.pages(source_named(library, scanned_pdf.name))[0]
@@ -393,7 +397,7 @@ def test_rerun_ocr_with_a_chosen_language(
     viewer.rerun_ocr()
     task = viewer.task
     assert task is not None and task.payload == {"ocr": "always", "lang": "deu"}
-    qtbot.waitUntil(lambda: task.status is TaskStatus.COMPLETED, timeout=60_000)
+    qtbot.waitUntil(lambda: fresh(manager, task).status is TaskStatus.COMPLETED, timeout=60_000)
     qtbot.waitUntil(lambda: viewer.state_text().startswith("Read by OCR"), timeout=5_000)
     assert "Lorem" in viewer.text.toPlainText()
 
@@ -418,7 +422,10 @@ def test_ocr_all_pages_reads_every_page_again(
     assert all(t.source_name == FOUR_PAGES.name for t in queued)
     # The page shown follows its new task (it may have started already).
     assert view.viewer.state_text().startswith(("Waiting to be extracted", "Extracting now"))
-    qtbot.waitUntil(lambda: all(t.status is TaskStatus.COMPLETED for t in queued), timeout=120_000)
+    qtbot.waitUntil(
+        lambda: all(fresh(manager, t).status is TaskStatus.COMPLETED for t in queued),
+        timeout=120_000,
+    )
     again = library.pages(source_id)
     assert {p.method for p in again} == {TextMethod.OCR}
     assert all(p.text and len(p.text.split()) > 50 for p in again)

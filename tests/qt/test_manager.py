@@ -17,9 +17,9 @@ from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
 from app.core.library import Library
-from app.core.models import BackgroundTask, OcrMode, TaskStatus, TaskType, now_iso
+from app.core.models import BackgroundTask, OcrMode, TaskChange, TaskStatus, TaskType, now_iso
 from app.tasks.manager import ExtractionManager
-from tests.conftest import SAMPLES, wait_idle
+from tests.conftest import SAMPLES, fresh, wait_idle
 
 TRIVIAL = SAMPLES / "001-trivial" / "minimal-document.pdf"
 FOUR_PAGES = SAMPLES / "004-pdflatex-4-pages" / "pdflatex-4-pages.pdf"
@@ -40,12 +40,10 @@ def tesseract_pids() -> list[int]:
 def test_import_walks_every_transition(qtbot: QtBot, manager: ExtractionManager) -> None:
     seen: dict[int, list[TaskStatus]] = {}
 
-    def record(changes: dict[int, tuple[str, ...]]) -> None:
-        for task_id, fields in changes.items():
-            if "status" in fields:
-                task = manager.get(task_id)
-                assert task is not None
-                seen.setdefault(task_id, []).append(task.status)
+    def record(changes: dict[int, TaskChange]) -> None:
+        for task_id, change in changes.items():
+            if "status" in change.fields:
+                seen.setdefault(task_id, []).append(change.task.status)
 
     manager.tasksChanged.connect(record)
     with qtbot.waitSignal(manager.sourceAdded, timeout=30_000) as added:
@@ -53,6 +51,7 @@ def test_import_walks_every_transition(qtbot: QtBot, manager: ExtractionManager)
     wait_idle(qtbot, manager)
     source = added.args[0]
     assert source.page_count == 4 and source.name == FOUR_PAGES.name
+    imp = fresh(manager, imp)
     assert imp.status is TaskStatus.COMPLETED and imp.source_id == source.id
     pages = manager.library.pages(source.id)
     texts = [p for p in pages if p.text]
@@ -80,6 +79,7 @@ def test_same_content_twice_is_one_source(
     (again,) = manager.import_files([copy])
     wait_idle(qtbot, manager)
     assert len(manager.library.sources()) == 1
+    again = fresh(manager, again)
     assert again.status is TaskStatus.COMPLETED
     assert again.message == f"Already in the library as {TRIVIAL.name}"
 
@@ -89,10 +89,11 @@ def test_cancel_pending_leaves_queue_at_once(qtbot: QtBot, manager: ExtractionMa
     (task,) = manager.import_files([TRIVIAL])
     outcome = manager.cancel(task.id)
     assert outcome.cancelled == [task.id]
+    task = fresh(manager, task)
     assert task.status is TaskStatus.CANCELLED and not task.can_cancel
     manager.resume()
     wait_idle(qtbot, manager)
-    assert task.started_at is None
+    assert fresh(manager, task).started_at is None
     assert manager.library.sources() == []
     again = manager.cancel(task.id)
     assert again.cancelled == [] and again.skipped == {task.id: "already cancelled"}
@@ -107,7 +108,7 @@ def test_cancel_while_ocr_runs_kills_tesseract(
     (task,) = [t for t in running if t.task_type is TaskType.TEXT_EXTRACTION]
     pids = tesseract_pids()
     manager.cancel(task.id)
-    assert task.status is TaskStatus.CANCELLED
+    assert fresh(manager, task).status is TaskStatus.CANCELLED
 
     def gone() -> bool:
         alive = 0
@@ -159,7 +160,10 @@ def test_cancel_all_with_a_thousand_pending(qtbot: QtBot, manager: ExtractionMan
     assert len(outcome.cancelled) == 1000
     # A thousand changes arrive coalesced, as one signal.
     assert len(changed.args[0]) == 1000
-    assert all(t.status is TaskStatus.CANCELLED for t in tasks)
+    assert all(fresh(manager, t).status is TaskStatus.CANCELLED for t in tasks)
+    # What the signal carried is each task as it is now, not a shared object.
+    assert all(c.task.status is TaskStatus.CANCELLED for c in changed.args[0].values())
+    assert all(t.status is TaskStatus.PENDING for t in tasks)  # snapshots stay as they were
     counts = manager.library.status_counts()
     assert counts.get(TaskStatus.PENDING, 0) == 0 and counts[TaskStatus.CANCELLED] == 1000
 
@@ -171,12 +175,13 @@ def test_failed_import_has_a_sentence_and_retry_points_back(
     fake.write_text("/etc/passwd\n")
     (task,) = manager.import_files([fake])
     wait_idle(qtbot, manager)
+    task = fresh(manager, task)
     assert task.status is TaskStatus.FAILED
     assert task.error is not None and "notes.png is not a PDF or an image" in task.error
     (retry,) = manager.retry([task.id])
     assert retry.retry_of == task.id and retry.attempt == 2
     wait_idle(qtbot, manager)
-    assert retry.status is TaskStatus.FAILED
+    assert fresh(manager, retry).status is TaskStatus.FAILED
     assert manager.retry([task.id]) == []  # already retried once
     assert [t.retry_of for t in manager.retry_failed()] == [retry.id]
     wait_idle(qtbot, manager)
@@ -229,7 +234,7 @@ def test_priority_then_age(
     manager.resume()
     wait_idle(qtbot, manager)
     assert started == [tasks[4].id, tasks[0].id, tasks[1].id, tasks[2].id, tasks[3].id]
-    assert all("stored copy" in (t.error or "") for t in tasks)
+    assert all("stored copy" in (fresh(manager, t).error or "") for t in tasks)
 
 
 def test_a_new_import_runs_before_the_pages_already_waiting(
@@ -308,6 +313,7 @@ def test_reextract_with_ocr_language(qtbot: QtBot, manager: ExtractionManager) -
     task = manager.reextract_page(page.id, ocr=OcrMode.ALWAYS, lang="deu")
     assert task is not None
     wait_idle(qtbot, manager, timeout=120_000)
+    task = fresh(manager, task)
     assert task.status is TaskStatus.COMPLETED, task.error
     again = manager.library.page(page.id)
     assert again is not None and again.method is not None and again.method.value == "ocr"

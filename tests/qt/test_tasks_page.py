@@ -17,14 +17,14 @@ from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QSystemTrayIcon, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.core.models import BackgroundTask, TaskStatus, TaskType
+from app.core.models import BackgroundTask, TaskChange, TaskStatus, TaskType
 from app.tasks.manager import ExtractionManager
 from app.ui.tasks.cells import Column, Role
 from app.ui.tasks.filter import StatusFilter
 from app.ui.tasks.model import TasksTableModel
 from app.ui.tasks.page import TasksPage
 from app.ui.tasks.status_chip import chip_colours
-from tests.conftest import SAMPLES, wait_idle
+from tests.conftest import SAMPLES, fresh, wait_idle
 
 TRIVIAL = SAMPLES / "001-trivial" / "minimal-document.pdf"
 FOUR_PAGES = SAMPLES / "004-pdflatex-4-pages" / "pdflatex-4-pages.pdf"
@@ -206,7 +206,9 @@ def test_changes_reach_the_view_as_few_narrow_data_changed_calls(
 
     model.dataChanged.connect(record)
     # What the manager sends when three adjacent tasks report progress.
-    manager.tasksChanged.emit({t.id: ("message", "progress") for t in tasks[:3]})
+    manager.tasksChanged.emit(
+        {t.id: TaskChange(fresh(manager, t), ("message", "progress")) for t in tasks[:3]}
+    )
     assert sorted(calls) == sorted(
         [
             (
@@ -233,7 +235,9 @@ def test_changes_reach_the_view_as_few_narrow_data_changed_calls(
         ]
     )
     calls.clear()
-    manager.tasksChanged.emit({tasks[0].id: ("progress",), tasks[3].id: ("progress",)})
+    manager.tasksChanged.emit(
+        {t.id: TaskChange(fresh(manager, t), ("progress",)) for t in (tasks[0], tasks[3])}
+    )
     assert {(c[0], c[1]) for c in calls} == {(0, 0), (3, 3)}  # two runs, not rows 0-3
     assert all(c[2] == c[3] for c in calls)  # one column per call
 
@@ -305,11 +309,11 @@ def test_rows_stay_sorted_and_findable_through_changes(
     present = {t.id for t in tasks}
     check()
     for burst in changes:
-        sent: dict[int, tuple[str, ...]] = {}
+        sent: dict[int, TaskChange] = {}
         for index, status, progress, name in burst:
             task = tasks[index % count]
             task.status, task.progress, task.source_name = status, progress, name
-            sent[task.id] = ("progress", "source_name", "status")
+            sent[task.id] = TaskChange(task.snapshot(), ("progress", "source_name", "status"))
         fake.tasksChanged.emit(sent)
         check()
     gone = sorted({tasks[i % count].id for i in removed})
@@ -464,7 +468,7 @@ def test_delete_key_cancels_the_selection(
     click_cell(qtbot, page, tasks[1].id)
     page.view.setFocus()
     qtbot.keyClick(page.view, Qt.Key.Key_Delete)
-    assert [t.status for t in tasks] == [
+    assert [fresh(manager, t).status for t in tasks] == [
         TaskStatus.PENDING,
         TaskStatus.CANCELLED,
         TaskStatus.PENDING,
@@ -677,7 +681,7 @@ def test_move_to_top_runs_the_task_next(
     click(qtbot, pause)
     assert pause.text() == "Pause"
     wait_idle(qtbot, manager)
-    imports = sorted(tasks, key=lambda t: t.started_at or "")
+    imports = sorted((fresh(manager, t) for t in tasks), key=lambda t: t.started_at or "")
     assert imports[0].id == last.id
 
 
@@ -726,6 +730,7 @@ def test_details_show_the_full_error_times_and_the_page_text(
     bad, _ = manager.import_files([not_a_pdf, TRIVIAL])
     wait_idle(qtbot, manager)
     wait_rows(qtbot, page, 3)
+    bad = fresh(manager, bad)
     click_cell(qtbot, page, bad.id)
     text = page.details.toPlainText()
     assert bad.error is not None and bad.error in text
@@ -747,6 +752,7 @@ def test_links_navigate(qtbot: QtBot, manager: ExtractionManager, page: TasksPag
     (imp,) = manager.import_files([TRIVIAL])
     wait_idle(qtbot, manager)
     wait_rows(qtbot, page, 2)
+    imp = fresh(manager, imp)
     (text_task,) = [t for t in manager.tasks() if t.task_type is TaskType.TEXT_EXTRACTION]
     assert text_task.source_id is not None and text_task.page_id is not None
 

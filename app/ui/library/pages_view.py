@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.library import Library
-from app.core.models import BackgroundTask, OcrMode, Page, Source, TaskStatus
+from app.core.models import BackgroundTask, OcrMode, Page, Source, TaskChange, TaskStatus
 from app.core.states import PageState
 from app.tasks.manager import ExtractionManager
 from app.ui.common.coalesce import Coalescer
@@ -357,12 +357,11 @@ class DocumentView(QWidget):
             self._refresh.restart()
 
     @Slot(object)
-    def _on_tasks_changed(self, changes: dict[int, tuple[str, ...]]) -> None:
+    def _on_tasks_changed(self, changes: dict[int, TaskChange]) -> None:
         if self.source is None or self._refresh.pending:
             return
-        for task_id in changes:
-            task = self.manager.get(task_id)
-            if task is not None and task.source_id == self.source.id:
+        for change in changes.values():
+            if change.task.source_id == self.source.id:
                 self._refresh.restart()
                 return
 

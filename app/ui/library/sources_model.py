@@ -19,7 +19,7 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication
 
 from app.core.library import Library
-from app.core.models import BackgroundTask, Source
+from app.core.models import BackgroundTask, Source, TaskChange
 from app.core.states import SourceState
 from app.tasks.manager import ExtractionManager
 from app.ui.common.coalesce import Coalescer
@@ -158,12 +158,8 @@ class SourcesModel(QAbstractTableModel):
         self._mark({source_id})
 
     @Slot(object)
-    def _on_tasks_changed(self, changes: dict[int, tuple[str, ...]]) -> None:
-        ids = set()
-        for task_id in changes:
-            task = self.manager.get(task_id)
-            if task is not None and task.source_id is not None:
-                ids.add(task.source_id)
+    def _on_tasks_changed(self, changes: dict[int, TaskChange]) -> None:
+        ids = {c.task.source_id for c in changes.values() if c.task.source_id is not None}
         if ids:
             self._mark(ids)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from app.core.models import ALREADY_IN_LIBRARY, BackgroundTask, TaskStatus
+from app.core.models import ALREADY_IN_LIBRARY, BackgroundTask, TaskChange, TaskStatus
 from app.services.walk import Collected, collect_files
 from app.tasks.manager import ExtractionManager
 from app.ui.common.asyncutil import spawn
@@ -93,17 +93,17 @@ class ImportFlow(QObject):
     def _on_tasks_added(self, tasks: list[BackgroundTask]) -> None:
         # A task added and finished within one coalescing interval only appears here.
         if self._watched:
-            self._check(self._watched.intersection(t.id for t in tasks))
+            self._check([t for t in tasks if t.id in self._watched])
 
     @Slot(object)
-    def _on_tasks_changed(self, changes: dict[int, tuple[str, ...]]) -> None:
+    def _on_tasks_changed(self, changes: dict[int, TaskChange]) -> None:
         if self._watched:
-            self._check(self._watched.intersection(changes))
+            self._check([c.task for i, c in changes.items() if i in self._watched])
 
-    def _check(self, task_ids: set[int]) -> None:
-        for task_id in task_ids:
-            task = self.manager.get(task_id)
-            if task is None or not task.status.is_terminal:
+    def _check(self, tasks: list[BackgroundTask]) -> None:
+        for task in tasks:
+            task_id = task.id
+            if not task.status.is_terminal:
                 continue
             self._watched.discard(task_id)
             batch = self._batches.pop(task_id, None)

@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     Slot,
 )
 
-from app.core.models import BackgroundTask, TaskStatus
+from app.core.models import BackgroundTask, TaskChange, TaskStatus
 from app.tasks.manager import ExtractionManager
 from app.ui.tasks.cells import (
     BY_CELL,
@@ -77,7 +77,7 @@ def _creation_order(task: BackgroundTask, now: float) -> int:
 
 
 class TasksTableModel(QAbstractTableModel):
-    """The tasks in view, one row each; a thin adapter over the manager's task objects.
+    """The tasks in view, one row each, as snapshots the manager's signals bring.
 
     Rows follow the manager's signals (no polling). Each burst of changes becomes
     one ``dataChanged`` per changed column and run of adjacent rows, naming only
@@ -296,17 +296,18 @@ class TasksTableModel(QAbstractTableModel):
                 self._failed_ids.discard(task.id)
 
     @Slot(object)
-    def change_tasks(self, changes: dict[int, tuple[str, ...]]) -> None:
-        """Turn the manager's {id: changed fields} into few, narrow dataChanged calls."""
+    def change_tasks(self, changes: dict[int, TaskChange]) -> None:
+        """Take the manager's new snapshots; few, narrow dataChanged calls for them."""
         cells: dict[Column, tuple[list[int], set[int]]] = {}
         counts_changed = False
         sort_fields = SORT_FIELDS[Column(self._sort_column)] if self._sort_column >= 0 else None
         unsorted: list[int] = []
-        for task_id, fields in changes.items():
+        for task_id, change in changes.items():
             row = self.row_of(task_id)
             if row is None:
                 continue
-            task = self._tasks[row]
+            task = self._tasks[row] = change.task
+            fields = change.fields
             if "status" in fields and self._seen[row] is not task.status:
                 self._count(task, self._seen[row], -1)
                 self._count(task, task.status, +1)

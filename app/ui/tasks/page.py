@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.models import BackgroundTask, TaskStatus
+from app.core.models import BackgroundTask, TaskChange, TaskStatus
 from app.tasks.manager import ExtractionManager
 from app.tasks.progress import AggregateProgress
 from app.ui.common.formatting import plural
@@ -278,11 +278,11 @@ class TasksPage(PageLayout, PageMemory, TaskCommands, TaskMenus, QWidget):
         self._request_refresh()
 
     @Slot(object)
-    def _on_tasks_changed(self, changes: dict[int, tuple[str, ...]]) -> None:
+    def _on_tasks_changed(self, changes: dict[int, TaskChange]) -> None:
         current = self.current_task()
         if current is not None and current.id in changes:
             self._update_details()
-        if any("status" in fields for fields in changes.values()):
+        if any("status" in change.fields for change in changes.values()):
             self._request_refresh()
 
     @Slot(object)
