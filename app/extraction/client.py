@@ -238,7 +238,10 @@ class WorkerProcess:
             except OSError:
                 pass  # the read below reports why the worker is gone
             while True:
-                line = self.proc.stdout.readline(self.max_reply_bytes + 1)
+                try:
+                    line = self.proc.stdout.readline(self.max_reply_bytes + 1)
+                except ValueError:  # closed meanwhile (Folio is quitting): no reply
+                    line = b""
                 if not line:
                     break
                 if len(line) > self.max_reply_bytes:

@@ -241,7 +241,10 @@ class PageEngine:
                     frame = ImageSequence.Iterator(img)[index]
                 self._check_frame(frame, name, index)
                 wide, high = fit(frame.width, frame.height, MAX_OCR_SIDE, MAX_IMAGE_PIXELS)
-                if min(wide, high) < MIN_OCR_SIDE:
+                # Only a page that had to be shrunk this far is refused: a small image
+                # (an icon, a stamp) is read as it is.
+                shrunk = (wide, high) != (frame.width, frame.height)
+                if shrunk and min(wide, high) < MIN_OCR_SIDE:
                     raise FolioError(
                         f"Page {index + 1} of {name} is too long and narrow to read "
                         f"({frame.width:,} × {frame.height:,} pixels); cut it into pages and "
