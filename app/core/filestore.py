@@ -7,12 +7,15 @@ import hashlib
 import logging
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from app.core.errors import FolioError, describe_os_error
+from app.core.limits import MAX_FILE_BYTES, NO_WAIT_READ
 from app.core.privacy import STORED_MODE, private_folder
 
 log = logging.getLogger(__name__)
@@ -54,12 +57,8 @@ class FileStore:
         """
         private_folder(self.root)
         digest = hashlib.sha256()
+        src, at_open = _open_document(source)
         try:
-            src = open(source, "rb")  # noqa: SIM115 - closed below
-        except OSError as exc:
-            raise FolioError(describe_os_error(exc, str(source), "read")) from exc
-        try:
-            at_open = os.fstat(src.fileno())
             total = at_open.st_size
             try:
                 fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=self.root)
@@ -152,6 +151,37 @@ class FileStore:
         if removed:
             log.info("startup sweep removed %d unreferenced store file(s)", len(removed))
         return removed
+
+
+def _open_document(source: Path) -> tuple[BinaryIO, os.stat_result]:
+    """`source` open for reading, and its status, if it is still a document file.
+
+    The import checked it before, but it may have been replaced since: the open never
+    waits (a named pipe would block it for ever), and what was opened is checked again.
+    """
+    try:
+        fd = os.open(source, NO_WAIT_READ)
+    except OSError as exc:
+        raise FolioError(describe_os_error(exc, str(source), "read")) from exc
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise FolioError(
+                f"{source} changed into something that is not a document file while it was"
+                " imported; import it again."
+            )
+        if st.st_size > MAX_FILE_BYTES:
+            raise FolioError(
+                f"{source} is larger than {MAX_FILE_BYTES // 1024**3} GiB, the most Folio reads;"
+                " split it into smaller documents and import those."
+            )
+        return os.fdopen(fd, "rb"), st
+    except OSError as exc:
+        os.close(fd)
+        raise FolioError(describe_os_error(exc, str(source), "read")) from exc
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:

@@ -8,6 +8,17 @@ import stat
 from pathlib import Path
 
 from app.core.errors import FolioError, describe_os_error
+from app.core.limits import MAX_FILE_BYTES, NO_WAIT_READ
+
+__all__ = [
+    "KNOWN_EXTENSIONS",
+    "MAX_FILE_BYTES",
+    "SUPPORTED_DESCRIPTION",
+    "FileKind",
+    "check_readable",
+    "sniff",
+    "sniff_bytes",
+]
 
 
 class FileKind(enum.StrEnum):
@@ -34,17 +45,8 @@ KNOWN_EXTENSIONS = frozenset(
 # A PDF header may follow some junk; readers accept it within the first KiB.
 _PDF_WINDOW = 1024
 
-#: The largest file Folio reads (2 GiB): a bigger "document" is a mistake or an attack.
-MAX_FILE_BYTES = 2 * 1024**3
-
 # Opening never waits: a named pipe swapped in after the check cannot hang the reader.
-_OPEN_FLAGS = (
-    os.O_RDONLY
-    | getattr(os, "O_NONBLOCK", 0)
-    | getattr(os, "O_NOCTTY", 0)
-    | getattr(os, "O_CLOEXEC", 0)
-    | getattr(os, "O_BINARY", 0)
-)
+_OPEN_FLAGS = NO_WAIT_READ
 
 _NOT_FILES = (
     (stat.S_ISFIFO, "a named pipe"),
