@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QImageReader
 
 from app.core.errors import FolioError
 from app.extraction.client import WorkerPool
@@ -54,14 +54,40 @@ def render_page(request: RenderRequest, workers: WorkerPool) -> QImage:
             ),
             RENDER_TIMEOUT,
         )
-    png = Path(str(result["png"]))
+    image = read_page_image(Path(str(result["png"])), request)
+    image.setText(NATURAL_WIDTH, f"{float(result['natural']):.2f}")
+    return image
+
+
+def read_page_image(png: Path, request: RenderRequest) -> QImage:
+    """The page image a worker wrote to `png`, which is removed once read.
+
+    Its size is read from the file's header first: an image larger than a page is
+    ever drawn (MAX_DISPLAY_SIDE, MAX_DISPLAY_PIXELS) is refused before it is decoded,
+    so no file can make the window hold a huge image.
+    """
+    # Imported here: the reader's module brings its image libraries, which the window
+    # would otherwise load at every start for two numbers.
+    from app.extraction.engine import MAX_DISPLAY_PIXELS, MAX_DISPLAY_SIDE
+
     try:
-        image = QImage(str(png))
+        reader = QImageReader(str(png))
+        size = reader.size()
+        width, height = size.width(), size.height()
+        if not size.isValid():  # no readable header: nothing is decoded
+            image = QImage()
+        elif max(width, height) > MAX_DISPLAY_SIDE or width * height > MAX_DISPLAY_PIXELS:
+            name = request.name or request.path.name
+            raise FolioError(
+                f"Page {request.index + 1} of {name} is too large to show;"
+                " re-save it smaller and import it again."
+            )
+        else:
+            image = reader.read()
     finally:
         png.unlink(missing_ok=True)
     if image.isNull():
         raise FolioError(f"Page {request.index + 1} could not be drawn.")
-    image.setText(NATURAL_WIDTH, f"{float(result['natural']):.2f}")
     return image
 
 

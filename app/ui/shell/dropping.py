@@ -59,8 +59,13 @@ class WindowImporting(WindowParts):
     @Slot(object)
     def _on_collected(self, collected: Collected) -> None:
         text = summary(collected)
-        if collected.unsupported or collected.missing or not collected.files:
-            kind = MessageKind.WARNING if not collected.files else MessageKind.INFO
+        if collected.unsupported or collected.missing or collected.folders or not collected.files:
+            # A folder left out may hold documents the user expects: that stays until read.
+            kind = (
+                MessageKind.WARNING
+                if collected.folders or not collected.files
+                else MessageKind.INFO
+            )
             self.message_bar.show_message(text, kind)
         else:
             self.statusBar().showMessage(text, 6000)

@@ -22,20 +22,37 @@ def _names(paths: list[Path], limit: int = 3) -> str:
     return shown + (f" and {more} more" if more > 0 else "")
 
 
+def _sentences(lines: list[str], limit: int = 3) -> list[str]:
+    """The first `limit` sentences, and how many more there are."""
+    more = len(lines) - limit
+    tail = [f"{more} more item{'s were' if more != 1 else ' was'} skipped."] if more > 0 else []
+    return lines[:limit] + tail
+
+
 def summary(collected: Collected) -> str:
-    """One sentence or two about a drop, e.g. "Importing 3 documents; skipped 1 file …"."""
+    """A few sentences about a drop, e.g. "Importing 3 documents. Skipped 1 file …".
+
+    Files that are not documents are named together; a named pipe or device, and a
+    folder that was not walked (too deep, unreadable), each get their own sentence.
+    """
     n = len(collected.files)
     parts = []
     if n:
         parts.append(f"Importing {n} document{'s' if n != 1 else ''}.")
     else:
         parts.append("Nothing to import.")
-    if collected.unsupported:
-        k = len(collected.unsupported)
+    special = set(collected.not_files)
+    other = [p for p in collected.unsupported if p not in special]
+    if other:
+        k = len(other)
         parts.append(
             f"Skipped {k} file{'s' if k != 1 else ''} that {'are' if k != 1 else 'is'} not a "
-            f"PDF or an image: {_names(collected.unsupported)}."
+            f"PDF or an image: {_names(other)}."
         )
+    parts += _sentences(
+        [collected.reasons[p] for p in collected.not_files if p in collected.reasons]
+        + list(collected.folders.values())
+    )
     if collected.missing:
         k = len(collected.missing)
         parts.append(

@@ -22,6 +22,7 @@ from app.core.paths import APP_NAME, default_library_dir, resources_dir
 from app.services.session import open_for_work
 from app.tasks.instance import InstanceServer, send_to_running
 from app.tasks.manager import ExtractionManager
+from app.ui.common.plain import plain_message_box
 from app.ui.dialogs.settings import SETTING_API
 from app.ui.shell.file_open import FileOpenReceiver
 from app.ui.shell.main_window import MainWindow
@@ -80,7 +81,8 @@ def make_application(argv: Sequence[str]) -> QApplication:
 
 
 def show_error(title: str, text: str) -> None:
-    box = QMessageBox(QMessageBox.Icon.Critical, title, text)
+    """A modal error; `text` may quote library paths, so it is shown as plain text."""
+    box = plain_message_box(QMessageBox.Icon.Critical, title, text)
     box.exec()
 
 
@@ -131,12 +133,15 @@ def offer_backup(folder: Path, problem: str) -> bool:
     if not found:
         show_error("Folio cannot open the library", problem)
         return False
-    answer = QMessageBox.question(
-        None,
+    box = plain_message_box(
+        QMessageBox.Icon.Question,
         "The library is damaged",
         f"{problem}\n\nRestore the backup from {found[0].label}? The damaged database is "
         "kept aside; documents added after that backup need importing again.",
     )
+    box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+    box.setDefaultButton(QMessageBox.StandardButton.Yes)
+    answer = box.exec()
     if answer != QMessageBox.StandardButton.Yes:
         return False
     try:
