@@ -17,11 +17,25 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from app.core.errors import FolioError
 from app.extraction.lifetime import DEFAULT_CPU_SECONDS, ENV_CPU_SECONDS, ENV_PARENT_PID
-from app.extraction.protocol import WorkerRequest, request_name, to_wire
+from app.extraction.protocol import (
+    PageReply,
+    PageRequest,
+    PingReply,
+    PingRequest,
+    ProbeReply,
+    ProbeRequest,
+    RenderReply,
+    RenderRequest,
+    WorkerReply,
+    WorkerRequest,
+    parse_reply,
+    request_name,
+    to_wire,
+)
 from app.extraction.worker import DEFAULT_MEMORY_MB, ENV_LIFELINE, ENV_MEMORY_MB, ENV_WORK_DIR
 
 log = logging.getLogger(__name__)
@@ -219,6 +233,41 @@ class WorkerProcess:
         with contextlib.suppress(subprocess.TimeoutExpired):
             self.proc.wait(timeout=5)
         shutil.rmtree(self.work_dir, ignore_errors=True)
+
+    @overload
+    def ask(
+        self, request: PingRequest, timeout: float, progress: ProgressCallback | None = None
+    ) -> PingReply: ...
+    @overload
+    def ask(
+        self, request: ProbeRequest, timeout: float, progress: ProgressCallback | None = None
+    ) -> ProbeReply: ...
+    @overload
+    def ask(
+        self, request: PageRequest, timeout: float, progress: ProgressCallback | None = None
+    ) -> PageReply: ...
+    @overload
+    def ask(
+        self, request: RenderRequest, timeout: float, progress: ProgressCallback | None = None
+    ) -> RenderReply: ...
+    def ask(
+        self,
+        request: WorkerRequest,
+        timeout: float,
+        progress: ProgressCallback | None = None,
+    ) -> WorkerReply:
+        """`request`, its answer read into the reply class the protocol gives it."""
+        result = self.request(request, timeout, progress)
+        try:
+            return parse_reply(request, result)
+        except ValueError:
+            fields = sorted(result) if isinstance(result, dict) else type(result).__name__
+            log.warning("worker %s answered %s with %s", self.pid, request.op, fields)
+            self.kill("garbled")
+            raise FolioError(
+                f"Reading {request_name(request)} gave a garbled answer and was stopped; "
+                "retry, and re-save the file if it happens again."
+            ) from None
 
     def request(
         self,

@@ -1,7 +1,8 @@
-"""What the app asks a worker process: typed requests, one JSON line each way.
+"""What the app asks a worker process and what it answers: typed, one JSON line each way.
 
 Every request is built as one of these dataclasses (never as a dict by hand) and read
-back by `parse_request` in the worker, so both sides agree on one definition.
+back by `parse_request` in the worker; every answer is read back into its reply class
+by `parse_reply` in the app, so both sides agree on one definition.
 """
 
 from __future__ import annotations
@@ -83,3 +84,93 @@ def parse_request(data: Any) -> WorkerRequest:
 def request_name(request: WorkerRequest) -> str:
     """The document a request is about, for sentences."""
     return str(getattr(request, "name", "") or getattr(request, "path", "") or "the document")
+
+
+# -- replies -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PingReply:
+    pid: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeReply:
+    """A document's kind and the pages Folio reads of it."""
+
+    kind: str
+    pages: int
+    #: A sentence when Folio reads fewer pages than the file claims (a cap).
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageReply:
+    """One page's text and how it was read."""
+
+    text: str
+    #: "text-layer" or "ocr".
+    method: str
+    confidence: float | None = None
+    #: A sentence about the result, e.g. that its text was cut.
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RenderReply:
+    """Where the worker wrote the drawn page, and the page's width at 96 dpi."""
+
+    png: str
+    natural: float
+
+
+#: How a page's text was read (TextMethod's values; this module stays free of the core).
+PAGE_METHODS = frozenset({"text-layer", "ocr"})
+
+WorkerReply = PingReply | ProbeReply | PageReply | RenderReply
+
+_REPLY_OF: dict[type[WorkerRequest], type[WorkerReply]] = {
+    PingRequest: PingReply,
+    ProbeRequest: ProbeReply,
+    PageRequest: PageReply,
+    RenderRequest: RenderReply,
+}
+
+#: The type each reply field must have on the wire (ints are accepted for floats).
+_WIRE_TYPES: dict[str, tuple[type, ...]] = {
+    "pid": (int,),
+    "kind": (str,),
+    "pages": (int,),
+    "note": (str, type(None)),
+    "text": (str,),
+    "method": (str,),
+    "confidence": (int, float, type(None)),
+    "png": (str,),
+    "natural": (int, float),
+}
+
+
+def parse_reply(request: WorkerRequest, data: Any) -> WorkerReply:
+    """The reply a worker's result holds for `request`; ValueError when it is not one."""
+    cls = _REPLY_OF.get(type(request))
+    if cls is None:
+        raise ValueError(f"{request.op} requests have no reply")
+    if not isinstance(data, dict):
+        raise ValueError(f"a {request.op} reply is a JSON object")
+    wanted = {f for f in cls.__dataclass_fields__}
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in wanted:
+            continue  # a newer worker may say more; this side reads what it knows
+        if isinstance(value, bool) or not isinstance(value, _WIRE_TYPES[key]):
+            raise ValueError(f"bad {request.op} reply: {key} is {type(value).__name__}")
+        values[key] = value
+    try:
+        reply = cls(**values)
+    except TypeError as exc:
+        raise ValueError(f"bad {request.op} reply: {exc}") from None
+    if isinstance(reply, ProbeReply) and reply.pages < 0:
+        raise ValueError("bad probe reply: a negative page count")
+    if isinstance(reply, PageReply) and reply.method not in PAGE_METHODS:
+        raise ValueError(f"bad page reply: unknown method {reply.method!r}")
+    return reply

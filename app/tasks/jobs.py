@@ -1,16 +1,23 @@
-"""The work of one task, run on a QThreadPool thread; results go back as plain data."""
+"""The work of one task, run on a QThreadPool thread; results go back as typed values.
+
+What costs time with a page's text (cutting, normalising, counting words) happens here,
+off the GUI thread, so the GUI thread only stores what a job hands it.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from app.core.errors import FolioError
 from app.core.filestore import FileStore
+from app.core.models import TextMethod
 from app.extraction.client import (
     PAGE_TIMEOUT,
     PROBE_TIMEOUT,
@@ -19,10 +26,49 @@ from app.extraction.client import (
     WorkerProcess,
 )
 from app.extraction.filetype import sniff
-from app.extraction.protocol import PageRequest, ProbeRequest, WorkerRequest
+from app.extraction.protocol import PageRequest, ProbeRequest
+from app.extraction.textquality import MAX_PAGE_CHARS, bounded_normalise, cut_note
 from app.tasks.runnable import SignalledRunnable
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Imported:
+    """A file copied into the store, and what its worker found in it."""
+
+    sha256: str
+    size: int
+    #: The store had this content already (nothing was copied).
+    existed: bool
+    kind: str
+    pages: int
+    #: A sentence when Folio reads fewer pages than the file claims.
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageRead:
+    """A page's text, normalised and at most MAX_PAGE_CHARS long, ready to store."""
+
+    text: str
+    method: TextMethod
+    confidence: float | None
+    words: int
+    #: A sentence about the result, e.g. that its text was cut.
+    note: str | None = None
+
+    def summary(self) -> str:
+        """What the Tasks page says of the page: "212 words (OCR, 91% confidence)"."""
+        if self.method is TextMethod.TEXT_LAYER:
+            how = "text layer"
+        elif self.confidence is not None:
+            how = f"OCR, {self.confidence:.0f}% confidence"
+        else:
+            how = "OCR"
+        plural = "word" if self.words == 1 else "words"
+        said = f"{self.words} {plural} ({how})" if self.words else f"No text found ({how})"
+        return f"{said}. {self.note}" if self.note else said
 
 
 class JobSignals(QObject):
@@ -30,7 +76,7 @@ class JobSignals(QObject):
 
     Signals:
         progress(int, float, str): task id, fraction done, message.
-        finished(int, object): task id, result dict.
+        finished(int, object): task id, an Imported or a PageRead.
         failed(int, str): task id, a sentence the user can act on.
         cancelled(int): task id; the job stopped because it was asked to.
     """
@@ -65,14 +111,16 @@ class Job(SignalledRunnable):
     def is_cancelled(self) -> bool:
         return self._cancel.is_set()
 
-    def _request(self, request: WorkerRequest, timeout: float) -> dict[str, Any]:
+    @contextlib.contextmanager
+    def _borrowed(self) -> Iterator[WorkerProcess]:
+        """A worker for this job's requests, killed at once if the job is cancelled."""
         with self.workers.worker() as worker:
             with self._worker_lock:
                 if self._cancel.is_set():
                     raise WorkerCancelled()
                 self._worker = worker
             try:
-                return worker.request(request, timeout, self._progress)
+                yield worker
             finally:
                 with self._worker_lock:
                     self._worker = None
@@ -98,7 +146,7 @@ class Job(SignalledRunnable):
     def report_cancelled(self) -> None:
         self.signals.cancelled.emit(self.task_id)
 
-    def work(self) -> dict[str, Any]:
+    def work(self) -> object:
         raise NotImplementedError
 
 
@@ -110,7 +158,7 @@ class ImportJob(Job):
         self.store = store
         self.path = path
 
-    def work(self) -> dict[str, Any]:
+    def work(self) -> Imported:
         kind = sniff(self.path)
         self._progress(0.0, f"Copying {self.path.name}")
 
@@ -120,19 +168,23 @@ class ImportJob(Job):
         stored = self.store.add(self.path, copied, self._cancel.is_set)
         self._progress(0.85, f"Counting pages of {self.path.name}")
         try:
-            info = self._request(ProbeRequest(str(stored.path), self.path.name), PROBE_TIMEOUT)
+            with self._borrowed() as worker:
+                info = worker.ask(
+                    ProbeRequest(str(stored.path), self.path.name), PROBE_TIMEOUT, self._progress
+                )
         except (WorkerCancelled, FolioError):
             if not stored.existed:
                 # Nothing half-kept: a file that cannot be read leaves no copy behind.
                 self.store.remove(stored.sha256)
             raise
-        return {
-            "sha256": stored.sha256,
-            "size": stored.size,
-            "existed": stored.existed,
-            "kind": info.get("kind", kind.value),
-            "pages": int(info["pages"]),
-        }
+        return Imported(
+            sha256=stored.sha256,
+            size=stored.size,
+            existed=stored.existed,
+            kind=info.kind or kind.value,
+            pages=info.pages,
+            note=info.note,
+        )
 
 
 class PageJob(Job):
@@ -153,10 +205,22 @@ class PageJob(Job):
         super().__init__(task_id, workers)
         self.request = PageRequest(str(path), name, kind, number, ocr, lang)
 
-    def work(self) -> dict[str, Any]:
+    def work(self) -> PageRead:
         if not Path(self.request.path).exists():
             raise FolioError(
                 f"The stored copy of {self.request.name} is missing from the library; "
                 "import the document again."
             )
-        return self._request(self.request, PAGE_TIMEOUT)
+        with self._borrowed() as worker:
+            reply = worker.ask(self.request, PAGE_TIMEOUT, self._progress)
+        # The worker cuts and normalises already; a reply is never trusted to have done so.
+        text, cut = bounded_normalise(reply.text)
+        note = reply.note or (cut_note(text) if cut else None)
+        assert len(text) <= MAX_PAGE_CHARS
+        return PageRead(
+            text=text,
+            method=TextMethod(reply.method),
+            confidence=reply.confidence,
+            words=len(text.split()),
+            note=note,
+        )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QTimer, Slot
 
@@ -14,10 +13,9 @@ from app.core.models import (
     Source,
     TaskStatus,
     TaskType,
-    TextMethod,
     now_iso,
 )
-from app.tasks.jobs import ImportJob, Job, PageJob
+from app.tasks.jobs import Imported, ImportJob, Job, PageJob, PageRead
 from app.tasks.queue import TaskQueue
 
 log = logging.getLogger(__name__)
@@ -82,14 +80,14 @@ class JobResults(TaskQueue):
         self._mark(task_id, "progress", "message")
 
     @Slot(int, object)
-    def _on_finished(self, task_id: int, result: dict[str, Any]) -> None:
+    def _on_finished(self, task_id: int, result: Imported | PageRead) -> None:
         job = self._job_done(task_id)
         task = self._tasks.get(task_id)
         if job is None or task is None or task.status is not TaskStatus.IN_PROGRESS:
             self._discard_late_result(task, result)
             self._schedule()
             return
-        if task.task_type is TaskType.IMPORT:
+        if isinstance(result, Imported):
             self._complete_import(task, result)
         else:
             self._complete_page(task, result)
@@ -113,25 +111,15 @@ class JobResults(TaskQueue):
             self._enqueue(task)
         self._schedule()
 
-    def _complete_page(self, task: BackgroundTask, result: dict[str, Any]) -> None:
+    def _complete_page(self, task: BackgroundTask, read: PageRead) -> None:
         assert task.page_id is not None
-        method = TextMethod(result["method"])
-        confidence = result.get("confidence")
         self._transition(task, TaskStatus.COMPLETED)
         task.finished_at = now_iso()
         task.progress = 1.0
-        words = len(str(result["text"]).split())
-        if method is TextMethod.TEXT_LAYER:
-            how = "text layer"
-        elif confidence is not None:
-            how = f"OCR, {confidence:.0f}% confidence"
-        else:
-            how = "OCR"
-        plural = "word" if words == 1 else "words"
-        task.message = f"{words} {plural} ({how})" if words else f"No text found ({how})"
+        task.message = read.summary()
         with self.library.transaction() as db:
             # The page's text and its task's completion commit together.
-            self.library.save_page_text(db, task.page_id, str(result["text"]), method, confidence)
+            self.library.save_page_text(db, task.page_id, read.text, read.method, read.confidence)
             self.library.update_task(task, ("status", "finished_at", "progress", "message"), db)
         self._batch.done += 1
         self._batch.pages_done += 1
@@ -139,12 +127,12 @@ class JobResults(TaskQueue):
         if task.source_id is not None:
             self.pageTextReady.emit(task.source_id, task.page_id)
 
-    def _complete_import(self, task: BackgroundTask, result: dict[str, Any]) -> None:
+    def _complete_import(self, task: BackgroundTask, result: Imported) -> None:
         self._transition(task, TaskStatus.COMPLETED)
         task.finished_at = now_iso()
         task.progress = 1.0
         name = str(task.payload.get("name") or Path(task.payload["path"]).name)
-        existing = self.library.source_by_sha(result["sha256"])
+        existing = self.library.source_by_sha(result.sha256)
         source: Source | None = None
         with self.library.transaction() as db:
             if existing is not None:
@@ -154,17 +142,19 @@ class JobResults(TaskQueue):
                 task.payload[ALREADY_IN_LIBRARY] = True
             else:
                 source, pages = self.library.add_source(
-                    sha256=result["sha256"],
+                    sha256=result.sha256,
                     name=name,
                     original_path=str(task.payload["path"]),
-                    kind=str(result["kind"]),
-                    size=int(result["size"]),
-                    page_count=int(result["pages"]),
+                    kind=result.kind,
+                    size=result.size,
+                    page_count=result.pages,
                     db=db,
                 )
                 task.source_id = source.id
                 count = len(pages)
                 task.message = f"Imported {count} page{'s' if count != 1 else ''}"
+                if result.note:  # e.g. only the first 10,000 pages are read
+                    task.message += f". {result.note}"
             self.library.update_task(
                 task, ("status", "finished_at", "progress", "message", "source_id", "payload"), db
             )
@@ -203,10 +193,9 @@ class JobResults(TaskQueue):
         if self._to_queue:
             QTimer.singleShot(0, self._queue_pages)
 
-    def _discard_late_result(self, task: BackgroundTask | None, result: dict[str, Any]) -> None:
+    def _discard_late_result(self, task: BackgroundTask | None, result: object) -> None:
         """A result for a task already cancelled: keep nothing of it."""
-        if task is None or task.task_type is not TaskType.IMPORT:
+        if not isinstance(result, Imported) or result.existed:
             return
-        sha = result.get("sha256")
-        if sha and not result.get("existed") and self.library.source_by_sha(sha) is None:
-            self.library.store.remove(sha)
+        if self.library.source_by_sha(result.sha256) is None:
+            self.library.store.remove(result.sha256)
