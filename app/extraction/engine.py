@@ -23,7 +23,16 @@ from app.core.errors import FolioError
 from app.core.models import OcrMode, TextMethod
 from app.extraction import tesseract
 from app.extraction.filetype import FileKind, sniff
-from app.extraction.pdfpages import MAX_OCR_SIDE, OpenPdf, fit, on_white, save_png
+from app.extraction.pdfpages import (
+    MAX_OCR_SIDE,
+    MAX_RENDER_PIXELS,
+    MIN_OCR_DPI,
+    OCR_DPI,
+    OpenPdf,
+    fit,
+    on_white,
+    save_png,
+)
 from app.extraction.textquality import bounded_normalise, cut_note, has_real_words
 
 log = logging.getLogger(__name__)
@@ -70,6 +79,8 @@ class PageEngine:
 
     def __init__(self, work_dir: Path | None = None) -> None:
         self._pdf: OpenPdf | None = None
+        # Tesseract in this process, its models loaded once and kept between pages.
+        self._ocr_engines = tesseract.InProcessOcr()
         # A private folder (mode 0700) for the page images Folio hands to Tesseract;
         # the parent gives one it removes even if this process is killed.
         self._work_dir = work_dir or Path(tempfile.mkdtemp(prefix="folio-ocr-"))
@@ -79,6 +90,7 @@ class PageEngine:
 
     def close(self) -> None:
         self._pdf = None
+        self._ocr_engines.close()
         shutil.rmtree(self._work_dir, ignore_errors=True)
 
     def _open_pdf(self, path: Path, name: str) -> OpenPdf:
@@ -130,20 +142,22 @@ class PageEngine:
                         f"Page {number} of {name} has no text layer, and OCR is switched off; "
                         "turn OCR on to read it."
                     )
-            tesseract.check_languages(lang)
+            info = tesseract.check_languages(lang)
             progress(0.2, f"Rendering page {number} of {count} for OCR", RENDER_BUDGET)
-            image_path, dpi = pdf.render(index, self._work_dir)
+            # In process the page stays in memory; the program needs a PNG.
+            drawn = self._draw_for_ocr(pdf, index) if info.in_process else None
+            image, dpi = drawn or pdf.render(index, self._work_dir)
             progress(0.4, f"OCR, page {number} of {count}", OCR_BUDGET)
-            return self._ocr(image_path, dpi, lang, name, number)
+            return self._ocr(image, dpi, lang, name, number)
         if ocr is OcrMode.NEVER:
             raise FolioError(
                 f"{name} is an image, and OCR is switched off; turn OCR on to read it."
             )
         tesseract.check_languages(lang)
         progress(0.2, f"Decoding image, page {number}", RENDER_BUDGET)
-        image_path, img_dpi = self._image_page(path, name, file_kind, index)
+        image, img_dpi = self._image_page(path, name, file_kind, index)
         progress(0.4, f"OCR, page {number}", OCR_BUDGET)
-        return self._ocr(image_path, img_dpi, lang, name, number)
+        return self._ocr(image, img_dpi, lang, name, number)
 
     def render(self, path: Path, name: str, kind: str, index: int, width: int) -> dict[str, Any]:
         """Draw a page about `width` pixels wide into a PNG in the private folder, for display.
@@ -230,7 +244,8 @@ class PageEngine:
 
     def _image_page(
         self, path: Path, name: str, kind: FileKind, index: int
-    ) -> tuple[Path, int | None]:
+    ) -> tuple[Image.Image, int | None]:
+        """The page as an image Tesseract takes (1-bit, grey or RGB), and its dpi if known."""
         with self._open_image(path, name) as img:
             count = int(getattr(img, "n_frames", 1)) if kind is FileKind.TIFF else 1
             if not 0 <= index < count:
@@ -265,8 +280,9 @@ class PageEngine:
                     page = frame
                 if page.size != (wide, high):
                     page = page.resize((wide, high), Image.Resampling.LANCZOS)
-                out = self._work_dir / f"image-{index + 1}.png"
-                page.save(out, "PNG")
+                elif page is frame:
+                    # Closing the file closes `frame` too; the page must outlive it.
+                    page = page.copy()
             except FolioError:
                 raise
             except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -280,16 +296,68 @@ class PageEngine:
         if isinstance(dpi_info, tuple) and dpi_info and float(dpi_info[0]) >= 70:
             scale = wide / frame.width
             dpi = max(1, round(float(dpi_info[0]) * scale))
-        return out, dpi
+        return page, dpi
 
     # -- OCR ---------------------------------------------------------------------------
 
-    def _ocr(self, image: Path, dpi: int | None, lang: str, name: str, number: int) -> PageResult:
-        # Skipping Tesseract's search for inverted (light-on-dark) lines made OCR ~8 %
-        # faster with identical text on the corpus scans.
-        options = ["-c", "tessedit_do_invert=0"] + (["--dpi", str(dpi)] if dpi else [])
+    @staticmethod
+    def _draw_for_ocr(pdf: OpenPdf, index: int) -> tuple[Image.Image, int]:
+        """A PDF page drawn in grey for in-process OCR, kept in memory (as `OpenPdf.render`)."""
+        number = index + 1
+        if not pdf.pdfium_ok:
+            raise FolioError(
+                f"Page {number} of {pdf.name} cannot be drawn for OCR because the PDF is "
+                "damaged; repair or re-save the PDF and import it again."
+            )
+        size = pdf.doc.pagePointSize(index)
+        points_w, points_h = size.width(), size.height()
+        if points_w <= 0 or points_h <= 0:
+            raise FolioError(
+                f"Page {number} of {pdf.name} has no size, so the PDF is damaged; "
+                "re-save or repair it and import it again."
+            )
+        full_w, full_h = points_w / 72 * OCR_DPI, points_h / 72 * OCR_DPI
+        width, height = fit(full_w, full_h, MAX_OCR_SIDE, MAX_RENDER_PIXELS)
+        dpi = OCR_DPI * min(width / full_w, height / full_h)
+        if dpi < MIN_OCR_DPI:
+            raise FolioError(
+                f"Page {number} of {pdf.name} claims a size of {points_w:,.0f} × "
+                f"{points_h:,.0f} points, far beyond any real page, so the PDF is damaged; "
+                "re-save or repair it and import it again."
+            )
+        rendered = pdf.doc.render(index, QSize(width, height))
+        page = on_white(rendered, QImage.Format.Format_Grayscale8)
+        if rendered.isNull() or page.isNull():
+            raise FolioError(
+                f"Page {number} of {pdf.name} could not be drawn for OCR, so the page is "
+                "likely damaged; re-save or repair the PDF and import it again."
+            )
+        # Qt pads each row to 4 bytes; the decoder drops the padding as it copies.
+        grey = Image.frombytes(
+            "L",
+            (page.width(), page.height()),
+            bytes(page.constBits()),
+            "raw",
+            "L",
+            page.bytesPerLine(),
+        )
+        return grey, max(1, round(dpi))
+
+    def _ocr(
+        self, image: Image.Image | Path, dpi: int | None, lang: str, name: str, number: int
+    ) -> PageResult:
+        """Read a page image: in process when Tesseract is loaded here, else with the program."""
+        png: Path | None = None
         try:
-            data = tesseract.run_tsv(image, lang, options, self._work_dir)
+            if tesseract.tesseract_info().in_process and isinstance(image, Image.Image):
+                data = self._ocr_engines.read(image, lang, dpi)
+            else:
+                if isinstance(image, Path):
+                    png = image
+                else:
+                    png = self._work_dir / f"image-{number}.png"
+                    image.save(png, "PNG")
+                data = tesseract.run_tsv(png, lang, tesseract.program_options(dpi), self._work_dir)
         except tesseract.TesseractFailed as exc:
             detail = str(exc)
             if "language" in detail.lower():
@@ -302,7 +370,8 @@ class PageEngine:
                 "check the page image."
             ) from exc
         finally:
-            image.unlink(missing_ok=True)
+            if png is not None:
+                png.unlink(missing_ok=True)
         raw, confidence = text_from_tsv(data)
         text, cut = bounded_normalise(raw)
         return PageResult(text, TextMethod.OCR, confidence, cut_note(text) if cut else None)

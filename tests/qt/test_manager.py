@@ -26,13 +26,25 @@ FOUR_PAGES = SAMPLES / "004-pdflatex-4-pages" / "pdflatex-4-pages.pdf"
 GEOTOPO = SAMPLES / "009-pdflatex-geotopo" / "GeoTopo-komprimiert.pdf"
 
 
-def tesseract_pids() -> list[int]:
+def _has_tesseract_loaded(p: psutil.Process) -> bool:
+    try:
+        maps = Path(f"/proc/{p.pid}/maps").read_text()
+    except OSError:
+        maps = "\n".join(m.path for m in p.memory_maps())
+    return "libtesseract" in maps
+
+
+def ocr_pids() -> list[int]:
+    """The processes reading a page with Tesseract right now: the Tesseract program, or a
+    worker running it in process (the library loaded and the worker on a processor)."""
     pids = []
     for p in psutil.Process().children(recursive=True):
         try:
-            if "tesseract" in p.name():
+            if "tesseract" in p.name() or (
+                p.status() == psutil.STATUS_RUNNING and _has_tesseract_loaded(p)
+            ):
                 pids.append(p.pid)
-        except psutil.NoSuchProcess:
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
             pass  # it ended while we looked
     return pids
 
@@ -103,10 +115,18 @@ def test_cancel_while_ocr_runs_kills_tesseract(
     qtbot: QtBot, manager: ExtractionManager, scanned_pdf: Path
 ) -> None:
     manager.import_files([scanned_pdf])
-    qtbot.waitUntil(lambda: bool(tesseract_pids()), timeout=60_000)
+
+    def reading() -> bool:
+        return any(
+            t.status is TaskStatus.IN_PROGRESS and (t.message or "").startswith("OCR")
+            for t in manager.tasks()
+        ) and bool(ocr_pids())
+
+    qtbot.waitUntil(reading, timeout=60_000)
     running = [t for t in manager.tasks() if t.status is TaskStatus.IN_PROGRESS]
     (task,) = [t for t in running if t.task_type is TaskType.TEXT_EXTRACTION]
-    pids = tesseract_pids()
+    # In process, the worker is the process reading the page: it is what gets killed.
+    pids = ocr_pids()
     manager.cancel(task.id)
     assert fresh(manager, task).status is TaskStatus.CANCELLED
 
@@ -117,7 +137,7 @@ def test_cancel_while_ocr_runs_kills_tesseract(
                 alive += psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
         return alive == 0
 
-    qtbot.waitUntil(gone, timeout=1000)
+    qtbot.waitUntil(gone, timeout=500)
     wait_idle(qtbot, manager)
     assert task.page_id is not None
     page = manager.library.page(task.page_id)
@@ -272,7 +292,7 @@ def test_concurrency_limit_is_respected(
         nonlocal peak_tasks, peak_tesseracts
         in_progress = sum(1 for t in manager.tasks() if t.status is TaskStatus.IN_PROGRESS)
         peak_tasks = max(peak_tasks, in_progress, manager.running_count())
-        peak_tesseracts = max(peak_tesseracts, len(tesseract_pids()))
+        peak_tesseracts = max(peak_tesseracts, len(ocr_pids()))
         return manager.is_idle()
 
     manager.import_files(OCR_IMAGES)

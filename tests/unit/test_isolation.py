@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import stat
 import subprocess
@@ -42,13 +43,15 @@ with pool.worker() as worker:
 """
 
 
-def start_app(path: Path, kind: str, number: int, ocr: str = "auto") -> subprocess.Popen[str]:
+def start_app(
+    path: Path, kind: str, number: int, ocr: str = "auto", env: dict[str, str] | None = None
+) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-c", APP, str(path), kind, str(number), ocr],
         stdout=subprocess.PIPE,
         text=True,
         cwd=REPO,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", **(env or {})},
     )
 
 
@@ -95,8 +98,19 @@ def test_worker_hung_in_pdfium_dies_with_the_killed_app() -> None:
     assert gone_within([worker], 5) == [], "the worker outlived the killed app"
 
 
+def reads_in_process(pid: int) -> bool:
+    """Whether worker `pid` has Tesseract loaded (tesserocr) and is on a processor."""
+    try:
+        worker = psutil.Process(pid)
+        loaded = "libtesseract" in Path(f"/proc/{pid}/maps").read_text()
+        return loaded and worker.status() == psutil.STATUS_RUNNING
+    except (OSError, psutil.NoSuchProcess):
+        return False
+
+
 @linux_only
-def test_tesseract_dies_with_the_killed_app(tmp_path: Path) -> None:
+@pytest.mark.parametrize("way", ["in process", "program"])
+def test_tesseract_dies_with_the_killed_app(way: str, tmp_path: Path) -> None:
     # A dense page Tesseract needs far longer than 5 s to read.
     scan = tmp_path / "scan.png"
     page = Image.new("L", (2400, 3600), 255)
@@ -106,13 +120,19 @@ def test_tesseract_dies_with_the_killed_app(tmp_path: Path) -> None:
     for line in range(115):
         draw.text((60, 40 + line * 31), words, 0, font)
     page.save(scan, dpi=(300, 300))
-    app = start_app(scan, "png", 1)
+    program = shutil.which("tesseract")
+    if way == "program" and program is None:
+        pytest.skip("the Tesseract program is missing")
+    app = start_app(scan, "png", 1, env={"FOLIO_TESSERACT": program} if way == "program" else {})
     assert app.stdout is not None
     worker = int(app.stdout.readline())
     tesseract: list[int] = []
     deadline = time.monotonic() + 30
     while not tesseract and time.monotonic() < deadline:
         tesseract = [p.pid for p in psutil.Process(worker).children() if is_ocr(p)]
+        # In process there is no program: the worker itself reads the page.
+        if way == "in process" and reads_in_process(worker):
+            tesseract = [worker]
         time.sleep(0.02)
     assert tesseract, "Tesseract never started"
     app.send_signal(signal.SIGKILL)
