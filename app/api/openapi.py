@@ -169,9 +169,27 @@ def openapi_document(version: str) -> dict[str, Any]:
             },
             "/api/v1/search": {
                 "get": {
-                    "summary": "Full-text search over all pages",
+                    "summary": "Full-text search over all pages, best first, a page at a time"
+                    ' (words, "phrase", OR, -word, prefix*; limit, default 1000, and offset;'
+                    " X-Next-Offset when more follow; X-Total-Pages and X-Total-Documents count"
+                    " every match)",
                     "parameters": [
-                        {"name": "q", "in": "query", "required": True, "schema": {"type": "string"}}
+                        {
+                            "name": "q",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 10000},
+                        },
+                        {
+                            "name": "offset",
+                            "in": "query",
+                            "schema": {"type": "integer", "minimum": 0},
+                        },
                     ],
                     "responses": {
                         "200": {

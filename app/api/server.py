@@ -22,6 +22,7 @@ from app.api.openapi import openapi_document
 from app.core.errors import FolioError, describe_os_error
 from app.core.models import TaskStatus
 from app.core.paths import private_dir
+from app.core.query import parse_query
 from app.services.listing import source_json
 from app.tasks.manager import ExtractionManager
 
@@ -383,5 +384,14 @@ class ApiServer:
         query = request.query.get("q")
         if query is None:
             raise web.HTTPBadRequest(text='Give the words to find as "q".')
-        hits = self.manager.library.search(query)
-        return web.json_response([h.to_json() for h in hits])
+        parsed = parse_query(query)
+        if parsed.problem:
+            raise web.HTTPBadRequest(text=parsed.problem)
+        limit, offset = _paging(request)
+        library = self.manager.library
+        count = library.search_count(parsed)
+        hits = library.search(parsed, limit + 1, offset)
+        response = _page([h.to_json() for h in hits], limit, offset)
+        response.headers["X-Total-Pages"] = str(count.pages)
+        response.headers["X-Total-Documents"] = str(count.documents)
+        return response

@@ -14,7 +14,7 @@ from app.cli.output import (
     send,
     unfiltered,
 )
-from app.cli.parser import EXIT_INPUT_FAILED, EXIT_OK
+from app.cli.parser import EXIT_INPUT_FAILED, EXIT_OK, EXIT_USAGE
 from app.core.library import HIT_END, HIT_START
 from app.services.listing import source_json
 from app.services.session import open_to_read
@@ -41,23 +41,36 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    query = " ".join(args.query)
+    from app.core.query import parse_query
+
+    text = " ".join(args.query)
+    query = parse_query(text)
+    if query.problem:
+        print(f"folio: {query.problem}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.limit is not None and args.limit < 1:
+        print("folio: --limit takes a number of hits from 1 up.", file=sys.stderr)
+        return EXIT_USAGE
     with open_to_read(library_dir(args)) as library:
-        hits = library.search(query)
+        count = library.search_count(query)
+        hits = library.search(query, -1 if args.limit is None else args.limit)
     if args.json:
         print_json([h.to_json() for h in hits])
-        return EXIT_OK
-    if not hits:
-        print(f"No page contains {query!r}.")
-        return EXIT_OK
-    # The document's own text is made printable; only Folio's marks for the hits are kept.
-    start, end = ("\x1b[1m", "\x1b[0m") if sys.stdout.isatty() else ("[", "]")
-    marks = {HIT_START: start, HIT_END: end}
-    out = unfiltered(sys.stdout)
-    for hit in hits:
-        parts = re.split(f"([{HIT_START}{HIT_END}])", " ".join(hit.snippet.split()))
-        snippet = "".join(marks.get(part) or printable(part) for part in parts)
-        out.write(f"{printable(hit.source_name)} · page {hit.page_number}: {snippet}\n")
+    elif not hits:
+        print(f"No page contains {text!r}.")
+    else:
+        # The document's own text is made printable; only Folio's marks for the hits are kept.
+        start, end = ("\x1b[1m", "\x1b[0m") if sys.stdout.isatty() else ("[", "]")
+        marks = {HIT_START: start, HIT_END: end}
+        out = unfiltered(sys.stdout)
+        for hit in hits:
+            parts = re.split(f"([{HIT_START}{HIT_END}])", " ".join(hit.snippet.split()))
+            snippet = "".join(marks.get(part) or printable(part) for part in parts)
+            out.write(f"{printable(hit.source_name)} · page {hit.page_number}: {snippet}\n")
+    if count.pages:
+        # Said on stderr, so the hits on stdout stay one per line (or one JSON array).
+        shown = "" if len(hits) == count.pages else f"; the best {len(hits):,} shown"
+        print(f"{printable(count.summary(text))}{shown}.", file=sys.stderr)
     return EXIT_OK
 
 

@@ -65,8 +65,17 @@ def build_parser() -> argparse.ArgumentParser:
     re_.add_argument("--failed", action="store_true", help="retry every failed task")
 
     sub.add_parser("sources", parents=[common], help="list the documents in the library")
-    se = sub.add_parser("search", parents=[common], help="full-text search")
+    se = sub.add_parser(
+        "search",
+        parents=[common],
+        help="full-text search",
+        description='Words must all occur; "exact phrase", OR, -word (or NOT word) and '
+        "prefix* work as in web search; case and accents never matter.",
+    )
     se.add_argument("query", nargs="+")
+    se.add_argument(
+        "--limit", type=int, metavar="N", help="print only the best N hits (default: every hit)"
+    )
     rs = sub.add_parser("restore", parents=[common], help="restore the library from a backup")
     rs.add_argument("backup", nargs="?", type=Path, help="a backup file (default: the newest)")
     rs.add_argument("--list", action="store_true", help="list the backups")

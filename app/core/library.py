@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from app.core.database import DB_NAME, LOCK_NAME, LibraryDatabase, folder_lock
 from app.core.schema import SCHEMA_VERSION
-from app.core.sources import HIT_END, HIT_START, SearchHit, SourcesTable, fts_query
+from app.core.search import HIT_END, HIT_START, SearchCount, SearchHit, SearchTable
+from app.core.sources import SourcesTable
 from app.core.tasks_table import TasksTable
 
 __all__ = [
@@ -15,15 +16,16 @@ __all__ = [
     "SCHEMA_VERSION",
     "Library",
     "LibraryDatabase",
+    "SearchCount",
     "SearchHit",
     "folder_lock",
-    "fts_query",
 ]
 
 
-class Library(SourcesTable, TasksTable):
+class Library(SourcesTable, SearchTable, TasksTable):
     """One library folder: `library.sqlite3` and the file store `files/`.
 
     Its parts: the connection, lock and settings (database.py), documents and their
-    pages (sources.py) and the task history (tasks_table.py).
+    pages (sources.py), searching their text (search.py) and the task history
+    (tasks_table.py).
     """

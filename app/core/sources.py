@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import logging
-import re
 import sqlite3
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from app.core.database import LibraryDatabase, _valid_id
@@ -22,46 +20,8 @@ from app.core.states import PageState, SourceState
 
 log = logging.getLogger(__name__)
 
+
 #: Markers around matched words in search snippets (control characters never found in text).
-HIT_START = "\x02"
-HIT_END = "\x03"
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHit:
-    page_id: int
-    source_id: int
-    source_name: str
-    page_number: int
-    snippet: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "pageId": self.page_id,
-            "sourceId": self.source_id,
-            "sourceName": self.source_name,
-            "pageNumber": self.page_number,
-            "snippet": self.snippet.replace(HIT_START, "[").replace(HIT_END, "]"),
-        }
-
-
-def fts_query(text: str) -> str:
-    """Turn what a person types into a safe FTS5 query: every word must match.
-
-    Words are quoted so FTS5 syntax in the input is never an error; a trailing
-    `*` keeps its prefix meaning.
-    """
-    terms: list[str] = []
-    text = unicodedata.normalize("NFKC", text)
-    for raw in re.findall(r"[\w*]+", text, flags=re.UNICODE):
-        prefix = raw.endswith("*")
-        word = raw.strip("*")
-        if not word:
-            continue
-        terms.append(f'"{word}"' + ("*" if prefix else ""))
-    return " ".join(terms)
-
-
 class SourcesTable(LibraryDatabase):
     """Sources, pages, page text and full-text search; part of Library."""
 
@@ -250,25 +210,6 @@ class SourcesTable(LibraryDatabase):
             "confidence = excluded.confidence, extracted_at = excluded.extracted_at",
             (page_id, unicodedata.normalize("NFKC", text), method.value, confidence, now_iso()),
         )
-
-    def search(self, query: str, limit: int = 200) -> list[SearchHit]:
-        match = fts_query(query)
-        if not match:
-            return []
-        rows = self._query(
-            f"""
-            SELECT p.id, p.source_id, s.name, p.number,
-                   snippet(page_fts, 0, '{HIT_START}', '{HIT_END}', '…', 16)
-            FROM page_fts
-            JOIN pages p ON p.id = page_fts.rowid
-            JOIN sources s ON s.id = p.source_id
-            WHERE page_fts MATCH ?
-            ORDER BY rank
-            LIMIT ?
-            """,
-            (match, limit),
-        )
-        return [SearchHit(*row) for row in rows]
 
 
 def _page_from_row(row: Sequence[Any]) -> Page:

@@ -33,15 +33,17 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.library import HIT_END, HIT_START, Library, SearchHit
+from app.core.query import parse_query
 from app.tasks.manager import ExtractionManager
 from app.ui.common.coalesce import Coalescer
-from app.ui.common.formatting import plural
 from app.ui.common.plain import escaped, plain_label
 from app.ui.common.theme import is_dark
 from app.ui.common.widgets import heading_label
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 TYPING_MS = 250
+#: Pages listed at once (the count above says how many match in all).
+SHOWN = 200
 #: New text while results are shown: search again, at most this often.
 REFRESH_MS = 1500
 
@@ -146,7 +148,9 @@ class SearchView(QWidget):
         top.addWidget(heading_label("Search"))
         top.addSpacing(12)
         self.field = QLineEdit()
-        self.field.setPlaceholderText("Words to find in every page (word* finds words starting so)")
+        self.field.setPlaceholderText(
+            'Words to find (all of them), "an exact phrase", this OR that, -leave out, word*'
+        )
         self.field.setClearButtonEnabled(True)
         self.field.setAccessibleName("Search text")
         top.addWidget(self.field, 1)
@@ -194,17 +198,20 @@ class SearchView(QWidget):
     def run_search(self) -> None:
         self._typing.cancel()
         self.query = self.field.text().strip()
-        hits = self.library.search(self.query) if self.query else []
+        parsed = parse_query(self.query)
+        hits = self.library.search(parsed, SHOWN) if parsed.match else []
         self.model.set_hits(hits)
         if not self.query:
             self.count_label.setText("")
             self.stack.setCurrentWidget(self.hint)
             return
         self.stack.setCurrentWidget(self.results)
-        if hits:
-            pages = plural(len(hits), "page")
-            more = " (the best 200 shown)" if len(hits) >= 200 else ""
-            self.count_label.setText(f"{pages} match “{self.query}”{more}")
+        if parsed.problem:
+            self.count_label.setText(parsed.problem)
+        elif hits:
+            count = self.library.search_count(parsed)
+            more = f" (the best {len(hits):,} shown)" if count.pages > len(hits) else ""
+            self.count_label.setText(f"{count.summary(self.query)}{more}")
             self.results.setCurrentIndex(self.model.index(0))
         else:
             self.count_label.setText(
