@@ -16,7 +16,7 @@ from app.cli.output import (
 )
 from app.cli.parser import EXIT_INPUT_FAILED, EXIT_OK
 from app.core.library import Library
-from app.core.models import BackgroundTask, TaskStatus
+from app.core.models import BackgroundTask, TaskStatus, TaskType
 from app.services.session import open_for_work
 
 
@@ -90,15 +90,52 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.json:
         print_json([t.to_json() for t in tasks])
     else:
-        for task in tasks:
-            if task.status is TaskStatus.FAILED:
-                print(f"folio: {task.error}", file=sys.stderr)
+        for line in failure_lines(tasks):
+            print(f"folio: {line}", file=sys.stderr)
         counts: dict[str, int] = {}
         for task in tasks:
             counts[task.status.value] = counts.get(task.status.value, 0) + 1
         summary = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in sorted(counts.items()))
         print(f"{len(tasks)} tasks: {summary or 'nothing to do'}.")
     return EXIT_INPUT_FAILED if failed or missing else EXIT_OK
+
+
+def failure_lines(tasks: list[BackgroundTask]) -> list[str]:
+    """A sentence per failed task, naming each document by the file the user gave.
+
+    A file whose content is already in the library is read under the name it was
+    stored with first; its pages' errors would name that earlier file. They name
+    the file given on this command line instead. Failures of tasks an earlier run
+    left (resumed here) say so.
+    """
+    given: dict[int, list[str]] = {}
+    for task in tasks:
+        if task.task_type is TaskType.IMPORT and task.source_id is not None:
+            name = str(task.payload.get("name") or "")
+            if name and name not in given.setdefault(task.source_id, []):
+                given[task.source_id].append(name)
+    lines = []
+    for task in tasks:
+        if task.status is not TaskStatus.FAILED:
+            continue
+        error = task.error or "failed without a reason."
+        names = given.get(task.source_id) if task.source_id is not None else None
+        if task.task_type is TaskType.IMPORT:
+            lines.append(error)  # it names the file given already
+        elif names is None:
+            lines.append(f"left from an earlier run: {error}")
+        elif task.source_name and task.source_name not in names:
+            lines.append(_renamed(error, task.source_name, names[0]))
+        else:
+            lines.append(error)
+    return lines
+
+
+def _renamed(sentence: str, stored: str, given: str) -> str:
+    """`sentence` with the stored name of a document replaced by the name the user gave."""
+    if stored in sentence:
+        return sentence.replace(stored, given)
+    return f"{given}: {sentence}"
 
 
 def _import_through_window(

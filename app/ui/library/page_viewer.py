@@ -92,10 +92,12 @@ class PageViewer(QWidget):
     Signals:
         zoomChanged(str): the zoom shown, e.g. "Fit width" or "150%".
         pageStepRequested(int): the user asked for the previous (-1) or next (+1) page.
+        workQueued(): the user queued tasks here (a retry, OCR again).
     """
 
     zoomChanged = Signal(str)
     pageStepRequested = Signal(int)
+    workQueued = Signal()
 
     def __init__(
         self,
@@ -347,6 +349,7 @@ class PageViewer(QWidget):
             if new:
                 self.task = new[0]
                 self._show_state()
+                self.workQueued.emit()
 
     @Slot()
     def rerun_ocr(self) -> None:
@@ -364,6 +367,7 @@ class PageViewer(QWidget):
         if task is not None:
             self.task = task
             self._show_state()
+            self.workQueued.emit()
 
     # -- zoom --------------------------------------------------------------------------
 

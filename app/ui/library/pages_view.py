@@ -193,12 +193,14 @@ class DocumentView(QWidget):
         exportRequested(int): export this source's text (source id).
         revealRequested(int): show this source's original file (source id).
         pageShown(int): a page is now shown (page id).
+        workQueued(): the user queued tasks here (a retry, OCR again).
     """
 
     backRequested = Signal()
     exportRequested = Signal(int)
     revealRequested = Signal(int)
     pageShown = Signal(int)
+    workQueued = Signal()
 
     def __init__(
         self,
@@ -263,6 +265,7 @@ class DocumentView(QWidget):
         self.splitter.addWidget(self.pages)
         self.viewer = PageViewer(library, manager, renderer, settings)
         self.viewer.pageStepRequested.connect(self.step_page)
+        self.viewer.workQueued.connect(self.workQueued)
         self.splitter.addWidget(self.viewer)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
@@ -404,6 +407,7 @@ class DocumentView(QWidget):
         if not lang:
             return
         self.manager.reextract_source(self.source.id, ocr=OcrMode.ALWAYS, lang=lang)
+        self.workQueued.emit()
         self.refresh()
         if viewer.page is not None:
             self._show_page(viewer.page.id)

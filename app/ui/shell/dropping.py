@@ -68,7 +68,20 @@ class WindowImporting(WindowParts):
             )
             self.message_bar.show_message(text, kind)
         else:
-            self.statusBar().showMessage(text, 6000)
+            # Until the imports are done (not for a fixed time): see _end_import_note.
+            self._import_note = text
+            self.statusBar().showMessage(text)
+        self.indicator.refresh()
+
+    @Slot()
+    @Slot(object)
+    def _end_import_note(self, *_args: object) -> None:
+        """The imports are over: "Importing N documents." is no longer true."""
+        if self._import_note is None or not self.importer.settled():
+            return
+        if self.statusBar().currentMessage() == self._import_note:
+            self.statusBar().clearMessage()
+        self._import_note = None
 
     @Slot(list)
     def _on_duplicates(self, names: list[str]) -> None:

@@ -72,12 +72,15 @@ class ImportFlow(QObject):
             (source id, the import task's message).
         duplicatesFound(list): of several files imported together, these names were
             already in the library (once, when all of them are done).
+        importsSettled(): every import started here has finished (done, failed or
+            cancelled); their pages may still be read.
     """
 
     collected = Signal(object)
     sourceImported = Signal(int)
     existingSourceFound = Signal(int, str)
     duplicatesFound = Signal(list)
+    importsSettled = Signal()
 
     def __init__(self, manager: ExtractionManager, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -87,6 +90,10 @@ class ImportFlow(QObject):
         self._batches: dict[int, tuple[set[int], list[str]]] = {}
         manager.tasksChanged.connect(self._on_tasks_changed)
         manager.tasksAdded.connect(self._on_tasks_added)
+
+    def settled(self) -> bool:
+        """No import started here is still waiting or running."""
+        return not self._watched
 
     @Slot(list)
     def import_paths(self, paths: list[str]) -> None:
@@ -118,6 +125,8 @@ class ImportFlow(QObject):
             self._check([c.task for i, c in changes.items() if i in self._watched])
 
     def _check(self, tasks: list[BackgroundTask]) -> None:
+        if not tasks:
+            return
         for task in tasks:
             task_id = task.id
             if not task.status.is_terminal:
@@ -136,3 +145,5 @@ class ImportFlow(QObject):
                 if not batch[0] and batch[1]:
                     # Several files: one summary once all are done, without leaving the view.
                     self.duplicatesFound.emit(sorted(batch[1]))
+        if not self._watched:
+            self.importsSettled.emit()

@@ -133,12 +133,17 @@ class MainWindow(WindowActions, WindowImporting, WindowEditing, WindowLifecycle,
     def _build_status_bar(self) -> None:
         self.indicator = StatusIndicator()
         self.statusBar().addPermanentWidget(self.indicator)
-        self.indicator.show_progress(self.manager.aggregate())
+        self.indicator.follow(self.manager)
+        #: The "Importing N documents." line on the status bar, while it is true.
+        self._import_note: str | None = None
 
     def _connect(self) -> None:
         self.sidebar.sectionChosen.connect(self._on_section)
         self.indicator.clicked.connect(lambda: self.show_section(Section.TASKS))
-        self.manager.aggregateChanged.connect(self.indicator.show_progress)
+        self.document_view.workQueued.connect(self.indicator.refresh)
+        self.importer.importsSettled.connect(self._end_import_note)
+        self.manager.batchFinished.connect(self._end_import_note)
+        self.manager.idle.connect(self._end_import_note)
         self.tasks_page.badgeChanged.connect(self.sidebar.set_task_badge)
         self.tasks_page.openSourceRequested.connect(self.open_source)
         self.tasks_page.openPageRequested.connect(self.open_page)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from app.ui.shell.drop_overlay import DropOverlay
     from app.ui.shell.importer import ImportFlow
     from app.ui.shell.sidebar import Section, Sidebar
+    from app.ui.shell.status_indicator import StatusIndicator
     from app.ui.tasks.page import TasksPage
 
 
@@ -52,6 +53,8 @@ class WindowParts(QMainWindow):
         tasks_page: TasksPage
         message_bar: MessageBar
         overlay: DropOverlay
+        indicator: StatusIndicator
+        _import_note: str | None
         theme_actions: dict[str, QAction]
         section_actions: dict[Section, QAction]
         # methods of the window and of the other parts

@@ -40,6 +40,7 @@ from app.ui.tasks.filter import (
     TasksFilterProxyModel,
     filter_count,
 )
+from app.ui.tasks.hold import RowHold
 from app.ui.tasks.layout import PageLayout
 from app.ui.tasks.menus import TaskMenus
 from app.ui.tasks.model import TasksTableModel
@@ -146,6 +147,7 @@ class TasksPage(PageLayout, PageMemory, TaskCommands, TaskMenus, QWidget):
         self._clock.timeout.connect(self._tick)
         self._clock.start()
         self.view.setSortingEnabled(True)
+        self.row_hold = RowHold(self.view, self.proxy)
 
     # -- state ---------------------------------------------------------------------------
 
