@@ -1,29 +1,40 @@
-"""Extract the text of many files at once, in worker processes, results in order."""
+"""Extract the text of many files at once, in worker processes, results in order.
+
+The same rule as the window's manager (`app.core.scheduling`): the next job is the one
+with the smallest order key, and a document is read one page per job, so its pages are
+spread over every worker. Results come back file by file, in the order given, each as
+soon as its pages are read; only a window of files is in flight at once.
+"""
 
 from __future__ import annotations
 
+import heapq
+import queue
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from app.core.errors import FolioError
 from app.core.models import OcrMode
+from app.core.scheduling import JobKind, OrderKey, order_key, page_age, page_jobs
 from app.extraction.client import (
     PAGE_TIMEOUT,
     PROBE_TIMEOUT,
     ReaderTimeout,
     WorkerPool,
+    WorkerProcess,
 )
 from app.extraction.filetype import sniff
-from app.extraction.protocol import PageRequest, ProbeRequest
+from app.extraction.protocol import PageRequest, ProbeReply, ProbeRequest
 
-#: Pages handed to one worker in one go (fewer round trips, same document cache).
-CHUNK_PAGES = 8
-#: After this many pages of one file time out, the rest of its chunk is skipped.
+#: After this many pages of one file time out, its pages not yet started are skipped.
 MAX_HUNG_PAGES = 2
+#: Files in flight (opened, read, or waiting to be printed) per job: bounds memory.
+FILES_PER_JOB = 4
 
 
 @dataclass(slots=True)
@@ -35,6 +46,10 @@ class PageOutput:
     error: str | None = None
     #: A sentence about the page's text, e.g. that it was cut.
     note: str | None = None
+    #: The process id of the worker that read the page (not part of the output).
+    worker: int | None = None
+    #: The page ran past its time limit (not part of the output).
+    hung: bool = False
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -57,6 +72,8 @@ class FileOutput:
     error: str | None = None
     #: A sentence about the file, e.g. that only its first 10,000 pages are read.
     note: str | None = None
+    #: Most of its pages inside worker processes at the same moment (not part of the output).
+    most_at_once: int = 0
 
     def to_json(self) -> dict[str, Any]:
         out = {"file": self.file, "pages": [p.to_json() for p in self.pages], "error": self.error}
@@ -86,20 +103,89 @@ def parse_page_ranges(spec: str) -> set[int]:
     return pages
 
 
-class BatchExtractor:
-    """Runs probes and pages on `jobs` threads, each borrowing a worker process."""
+@dataclass(slots=True)
+class _File:
+    """A file in flight: what is known of it and what its jobs have read so far."""
 
-    def __init__(self, ocr: OcrMode, lang: str, pages: set[int] | None, jobs: int) -> None:
+    age: int
+    path: Path
+    output: FileOutput
+    #: Jobs handed out or queued and not yet finished.
+    waiting: int = 1
+    kind: str = ""
+    pages: dict[int, PageOutput] = field(default_factory=dict)
+    hung: int = 0
+    #: Its pages handed to job threads and not yet reported back.
+    out: int = 0
+    #: Pages inside worker processes right now (changed by the job threads, under a lock).
+    reading: int = 0
+
+    @property
+    def done(self) -> bool:
+        return self.waiting == 0
+
+
+@dataclass(slots=True)
+class _Opened:
+    """A file's probe answer, and the pages left for other jobs to read."""
+
+    file: _File
+    info: ProbeReply
+    #: The page the open job reads itself, if any.
+    first: int | None
+    rest: list[int]
+
+
+@dataclass(slots=True)
+class _Failed:
+    file: _File
+    error: str
+
+
+@dataclass(slots=True)
+class _Read:
+    file: _File
+    page: PageOutput
+
+
+@dataclass(slots=True)
+class _JobDone:
+    """A job's thread is free again."""
+
+
+_Event = _Opened | _Failed | _Read | _JobDone
+
+
+class BatchExtractor:
+    """Runs the open and page jobs of many files on `jobs` threads, each borrowing a worker.
+
+    The calling thread owns every decision (what runs next, when a file is done); job
+    threads only talk to worker processes and report back through one queue.
+    """
+
+    def __init__(
+        self,
+        ocr: OcrMode,
+        lang: str,
+        pages: set[int] | None,
+        jobs: int,
+        *,
+        page_timeout: float = PAGE_TIMEOUT,
+    ) -> None:
         self.ocr = ocr
         self.lang = lang
         self.pages = pages
         self.jobs = max(1, jobs)
+        self.page_timeout = page_timeout
         self.pool = WorkerPool(keep_idle=self.jobs)
         self.executor = ThreadPoolExecutor(self.jobs, thread_name_prefix="extract")
+        self._events: queue.SimpleQueue[_Event] = queue.SimpleQueue()
+        self._reading_lock = threading.Lock()
 
     def close(self) -> None:
-        self.executor.shutdown(wait=True, cancel_futures=True)
+        # Workers first: a job waiting on a hung page then ends at once.
         self.pool.close()
+        self.executor.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> BatchExtractor:
         return self
@@ -107,94 +193,178 @@ class BatchExtractor:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _probe(self, path: Path) -> dict[str, Any]:
-        sniff(path)
-        with self.pool.worker() as w:
-            return w.request(ProbeRequest(str(path.resolve()), str(path)), PROBE_TIMEOUT)
+    # -- job threads -------------------------------------------------------------------
 
-    def _pages(self, path: Path, kind: str, numbers: list[int]) -> list[PageOutput]:
-        out: list[PageOutput] = []
-        hung = 0
-        for number in numbers:
-            if hung >= MAX_HUNG_PAGES:
-                out.append(
-                    PageOutput(
-                        number,
-                        error=f"Page {number} of {path} was skipped because earlier pages of "
-                        "this file hung the reader; repair or re-save the file and retry.",
+    def _wanted(self, info: ProbeReply) -> list[int]:
+        return page_jobs(self.pages or range(1, info.pages + 1))
+
+    def _open_job(self, file: _File) -> None:
+        """Probe the file; then its first page on the same worker, which has it open."""
+        try:
+            try:
+                sniff(file.path)
+                with self.pool.worker() as w:
+                    info = w.ask(
+                        ProbeRequest(str(file.path.resolve()), str(file.path)), PROBE_TIMEOUT
                     )
-                )
-                continue
+                    wanted = self._wanted(info)
+                    self._events.put(_Opened(file, info, wanted[0] if wanted else None, wanted[1:]))
+                    if wanted:
+                        self._events.put(_Read(file, self._read(w, file, info.kind, wanted[0])))
+            except FolioError as exc:
+                self._events.put(_Failed(file, exc.message))
+            except Exception as exc:  # noqa: BLE001 - every file ends in a sentence
+                self._events.put(_Failed(file, _unexpected(file.path, exc)))
+        finally:
+            self._events.put(_JobDone())
+
+    def _page_job(self, file: _File, number: int) -> None:
+        try:
             try:
                 with self.pool.worker() as w:
-                    r = w.request(
-                        PageRequest(
-                            str(path.resolve()), str(path), kind, number, self.ocr.value, self.lang
-                        ),
-                        PAGE_TIMEOUT,
-                    )
-                out.append(
-                    PageOutput(number, r["text"], r["method"], r["confidence"], note=r.get("note"))
-                )
-            except ReaderTimeout as exc:
-                hung += 1
-                out.append(PageOutput(number, error=exc.message))
+                    page = self._read(w, file, file.kind, number)
             except FolioError as exc:
-                out.append(PageOutput(number, error=exc.message))
-        return out
+                page = PageOutput(number, error=exc.message)
+            except Exception as exc:  # noqa: BLE001 - every page ends in a sentence
+                page = PageOutput(number, error=_unexpected(file.path, exc))
+            self._events.put(_Read(file, page))
+        finally:
+            self._events.put(_JobDone())
+
+    def _read(self, w: WorkerProcess, file: _File, kind: str, number: int) -> PageOutput:
+        request = PageRequest(
+            str(file.path.resolve()), str(file.path), kind, number, self.ocr.value, self.lang
+        )
+        with self._reading_lock:
+            file.reading += 1
+            file.output.most_at_once = max(file.output.most_at_once, file.reading)
+        try:
+            reply = w.ask(request, self.page_timeout)
+        except ReaderTimeout as exc:
+            return PageOutput(number, error=exc.message, worker=w.pid, hung=True)
+        except FolioError as exc:
+            return PageOutput(number, error=exc.message, worker=w.pid)
+        except Exception as exc:  # noqa: BLE001 - every page ends in a sentence
+            return PageOutput(number, error=_unexpected(file.path, exc), worker=w.pid)
+        finally:
+            with self._reading_lock:
+                file.reading -= 1
+        return PageOutput(
+            number, reply.text, reply.method, reply.confidence, note=reply.note, worker=w.pid
+        )
+
+    # -- the scheduler (the calling thread) --------------------------------------------
 
     def run(self, candidates: Iterable[Path]) -> Iterator[FileOutput]:
-        window = self.jobs * 4
-        queue: deque[tuple[Path, Future[dict[str, Any]], list[Future[list[PageOutput]]] | None]]
-        queue = deque()
+        """Each file's result in the order given, as soon as it and those before it are read."""
+        window = self.jobs * FILES_PER_JOB
         source = iter(candidates)
-        exhausted = False
+        in_flight: deque[_File] = deque()
+        ready: list[tuple[OrderKey, int, int]] = []  # (key, file age, page number or 0)
+        files: dict[int, _File] = {}
+        running = 0
+        admitted = 0
 
-        def fill() -> None:
-            nonlocal exhausted
-            while not exhausted and len(queue) < window:
-                try:
-                    path = next(source)
-                except StopIteration:
-                    exhausted = True
+        def admit() -> None:
+            nonlocal admitted
+            while len(in_flight) < window:
+                path = next(source, None)
+                if path is None:
                     return
-                queue.append((path, self.executor.submit(self._probe, path), None))
+                file = _File(admitted, path, FileOutput(str(path)))
+                admitted += 1
+                in_flight.append(file)
+                files[file.age] = file
+                heapq.heappush(ready, (order_key(0, JobKind.OPEN, file.age), file.age, 0))
 
-        def schedule(index: int) -> None:
-            path, probe, chunks = queue[index]
-            if chunks is not None or probe.exception() is not None:
-                return
-            info = probe.result()
-            wanted = sorted(self.pages or range(1, info["pages"] + 1))
-            futures = [
-                self.executor.submit(self._pages, path, info["kind"], wanted[i : i + CHUNK_PAGES])
-                for i in range(0, len(wanted), CHUNK_PAGES)
-            ]
-            queue[index] = (path, probe, futures)
+        def dispatch() -> None:
+            nonlocal running
+            held: list[tuple[OrderKey, int, int]] = []
+            while running < self.jobs and ready:
+                item = heapq.heappop(ready)
+                _key, age, number = item
+                file = files[age]
+                if not number:
+                    self.executor.submit(self._open_job, file)
+                elif file.hung >= MAX_HUNG_PAGES:
+                    file.pages[number] = _skipped(file.path, number)
+                    file.waiting -= 1
+                    continue
+                elif file.hung and file.out:
+                    # A page of this file hung: its next page waits until the ones being
+                    # read have answered, so no more than MAX_HUNG_PAGES hang after it.
+                    held.append(item)
+                    continue
+                else:
+                    file.out += 1
+                    self.executor.submit(self._page_job, file, number)
+                running += 1
+            for item in held:
+                heapq.heappush(ready, item)
 
-        fill()
-        while queue:
-            schedule(0)
-            for i in range(1, len(queue)):
-                if queue[i][1].done():
-                    schedule(i)
-            path, probe, chunks = queue[0]
-            result = FileOutput(str(path))
-            exc = probe.exception()
-            if exc is not None:
-                result.error = exc.message if isinstance(exc, FolioError) else str(exc)
+        admit()
+        while in_flight:
+            while in_flight and in_flight[0].done:
+                file = in_flight.popleft()
+                del files[file.age]
+                admit()
+                yield _finish(file)
+            if not in_flight:
+                break
+            dispatch()
+            if not running:
+                continue  # every page left was skipped: nothing to wait for
+            event = self._events.get()
+            if isinstance(event, _JobDone):
+                running -= 1
+            elif isinstance(event, _Opened):
+                file = event.file
+                file.kind = event.info.kind
+                file.output.note = event.info.note
+                # The open job goes on to read the first page (it stays counted in
+                # `waiting` until that page is read); the rest wait for any job thread.
+                file.waiting += len(event.rest) - (1 if event.first is None else 0)
+                file.out += event.first is not None
+                for number in event.rest:
+                    key = order_key(0, JobKind.PAGE, page_age(file.age, number))
+                    heapq.heappush(ready, (key, file.age, number))
+            elif isinstance(event, _Failed):
+                event.file.output.error = event.error
+                event.file.waiting -= 1
             else:
-                result.note = probe.result().get("note")
-                for chunk in chunks or []:
-                    result.pages.extend(chunk.result())
-                failed = [p for p in result.pages if p.error]
-                if failed:
-                    result.error = (
-                        failed[0].error
-                        if len(failed) == 1
-                        else f"{len(failed)} of {len(result.pages)} pages failed; "
-                        f"the first: {failed[0].error}"
-                    )
-            queue.popleft()
-            fill()
-            yield result
+                file = event.file
+                file.pages[event.page.number] = event.page
+                file.hung += event.page.hung
+                file.out -= 1
+                file.waiting -= 1
+
+
+def _skipped(path: Path, number: int) -> PageOutput:
+    return PageOutput(
+        number,
+        error=f"Page {number} of {path} was skipped because earlier pages of this file hung "
+        "the reader; repair or re-save the file and retry.",
+    )
+
+
+def _unexpected(path: Path, exc: Exception) -> str:
+    return (
+        f"{path} could not be read ({type(exc).__name__}: {str(exc)[:160]}); "
+        "the file may be damaged — re-save it and retry."
+    )
+
+
+def _finish(file: _File) -> FileOutput:
+    """The file's result with its pages in order and one sentence for its failures."""
+    result = file.output
+    result.pages = [file.pages[n] for n in sorted(file.pages)]
+    if result.error is None:
+        failed = [p for p in result.pages if p.error]
+        if failed:
+            result.error = (
+                failed[0].error
+                if len(failed) == 1
+                else f"{len(failed)} of {len(result.pages)} pages failed; "
+                f"the first: {failed[0].error}"
+            )
+    return result

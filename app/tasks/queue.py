@@ -21,6 +21,7 @@ from app.core.models import (
     TaskType,
     now_iso,
 )
+from app.core.scheduling import OrderKey, task_order_key
 from app.extraction.client import WorkerPool
 from app.tasks.jobs import Job
 from app.tasks.progress import AggregateProgress, BatchTracker
@@ -83,10 +84,10 @@ class TaskQueue(QObject):
         self.library = library
         self.finished_in_view = finished_in_view
         self._tasks: dict[int, BackgroundTask] = {}
-        # (-priority, kind, id): higher priority first, imports before page reading at the
-        # same priority (they are quick and make the document appear), then the oldest.
+        # task_order_key (the rule every front-end shares): higher priority first, imports
+        # before page reading at the same priority, then the oldest.
         # Stale entries (a task re-queued with a new priority) are skipped.
-        self._queue: list[tuple[int, int, int]] = []
+        self._queue: list[OrderKey] = []
         self._running: dict[int, Job] = {}
         self._finishing: dict[int, Job] = {}  # cancelled jobs whose thread has not returned
         self._changed: dict[int, set[str]] = {}
@@ -162,8 +163,7 @@ class TaskQueue(QObject):
     # -- the queue -------------------------------------------------------------------
 
     def _enqueue(self, task: BackgroundTask) -> None:
-        kind = 0 if task.task_type is TaskType.IMPORT else 1
-        heapq.heappush(self._queue, (-task.priority, kind, task.id))
+        heapq.heappush(self._queue, task_order_key(task))
 
     def _schedule(self) -> None:
         if not self._started or self._stopping or self._paused:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 from tests.corpus import CORPUS, REPO, SAMPLES
@@ -49,6 +51,19 @@ def pdftotext_pages(path: Path) -> list[str]:
     ).stdout
     pages = out.split("\f")
     return pages[:-1] if pages and not pages[-1].strip() else pages
+
+
+def copies(paths: Sequence[Path], count: int, folder: Path) -> list[str]:
+    """`count` copies of each file under their own names (Folio reads a path once)."""
+    out = []
+    folder.mkdir()
+    for i in range(count):
+        (folder / str(i)).mkdir()
+        for n, path in enumerate(paths):
+            copy = folder / str(i) / f"{n:03}-{path.name}"
+            shutil.copyfile(path, copy)
+            out.append(str(copy))
+    return out
 
 
 def folio_cmd() -> list[str]:
