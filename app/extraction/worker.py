@@ -31,7 +31,9 @@ def _limit_memory() -> int:
         return megabytes
     limit = megabytes * 1024 * 1024
     # RLIMIT_AS would count PDFium's huge address-space reservations; DATA counts
-    # what is really allocated. Tesseract, our child, inherits the limit.
+    # what is really allocated. Tesseract in process counts here: a worker's data
+    # grew from 19 MB to 81 MB reading a page with eng, 112 MB with eng+deu kept too.
+    # The Tesseract program, where it is used, inherits the limit.
     resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
     return megabytes
 

@@ -246,3 +246,17 @@ def test_the_worker_reads_in_process_unless_a_program_is_named(
             assert _maps_tesseract(w.pid) is not program
     finally:
         pool.close()
+
+
+def test_two_languages_fit_well_inside_a_workers_memory_limit(scanned_pdf: Path) -> None:
+    # The default limit is 1536 MB; eng and eng+deu kept loaded took about 112 MB of data.
+    pool = WorkerPool(memory_mb=400)
+    try:
+        with pool.worker() as w:
+            for lang in ("eng", "eng+deu"):
+                request = PageRequest(str(scanned_pdf), "scan.pdf", "pdf", 1, "always", lang)
+                assert len(words(str(w.request(request, 120)["text"]))) >= 10
+            data = getattr(psutil.Process(w.pid).memory_info(), "data", 0)
+            assert data < 300 * 2**20
+    finally:
+        pool.close()
