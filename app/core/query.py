@@ -161,3 +161,29 @@ def fold(text: str) -> str:
     """Text as search compares it: NFKC, no accents, no case ("Résumé" → "resume")."""
     decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def _name_text(name: str) -> str:
+    """A name as names are compared: folded, any run of non-letters-or-digits one space."""
+    return " " + " ".join(re.findall(r"[^\W_]+", fold(name))) + " "
+
+
+def _name_has(text: str, term: Term) -> bool:
+    # Each word may start a word of the name: "invoice" names "Invoices 2023.pdf".
+    return " " + " ".join(fold(w) for w in term.words) in text
+
+
+def name_matches(query: SearchQuery, name: str) -> bool:
+    """Whether a document's name answers the query as its text would.
+
+    Names are compared folded (``resume`` names "Résumé 2024.pdf") and by the start of
+    their words, punctuation and underscores counting as spaces ("lazy_fox.pdf" holds
+    "lazy fox", "Invoices.pdf" holds "invoice"); every clause must name one of its
+    terms, and no excluded term may occur.
+    """
+    if not query.clauses:
+        return False
+    text = _name_text(name)
+    if any(_name_has(text, term) for term in query.excluded):
+        return False
+    return all(any(_name_has(text, term) for term in clause) for clause in query.clauses)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.core.database import LibraryDatabase
-from app.core.query import SearchQuery, parse_query
+from app.core.query import SearchQuery, name_matches, parse_query
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,28 @@ class SearchCount:
         return {"pages": self.pages, "documents": self.documents}
 
 
+@dataclass(frozen=True, slots=True)
+class DocumentMatch:
+    """A document with pages that match: how many, and its best page."""
+
+    source_id: int
+    source_name: str
+    pages: int
+    #: Its best page's rank (FTS5's bm25: lower is better).
+    rank: float
+    best_page_id: int
+    best_page_number: int
+
+
+@dataclass(frozen=True, slots=True)
+class NamedDocument:
+    """A document whose name answers the query."""
+
+    source_id: int
+    name: str
+    page_count: int
+
+
 def as_query(query: str | SearchQuery) -> SearchQuery:
     return query if isinstance(query, SearchQuery) else parse_query(query)
 
@@ -76,8 +98,15 @@ class SearchTable(LibraryDatabase):
         where = "page_fts MATCH ?"
         params: list[Any] = [parsed.match]
         if source_id is not None:
-            where += " AND p.source_id = ?"
-            params.append(source_id)
+            # A document's pages are (mostly) neighbours: bounding the index's rowids
+            # keeps a document's hits fast when the word is on most pages of the library.
+            bounds = self._query(
+                "SELECT min(id), max(id) FROM pages WHERE source_id = ?", (source_id,)
+            )
+            if not bounds or bounds[0][0] is None:
+                return []
+            where += " AND page_fts.rowid BETWEEN ? AND ? AND p.source_id = ?"
+            params.extend([bounds[0][0], bounds[0][1], source_id])
         rows = self._query(
             f"""
             SELECT p.id, p.source_id, s.name, p.number,
@@ -107,3 +136,65 @@ class SearchTable(LibraryDatabase):
             (parsed.match,),
         )
         return SearchCount(int(rows[0][0]), int(rows[0][1]))
+
+    def search_documents(
+        self, query: str | SearchQuery, limit: int = -1, offset: int = 0
+    ) -> list[DocumentMatch]:
+        """Documents with matching pages, best first (by their best page's rank).
+
+        Ranking needs every match, so the first documents cost about as much as all
+        of them: a front-end asks once for every document and pages through them.
+        """
+        parsed = as_query(query)
+        if not parsed.match:
+            return []
+        # With one min() the bare columns come from the row that holds the minimum.
+        rows = self._query(
+            """
+            WITH g AS (
+                SELECT p.source_id AS sid, count(*) AS n, min(page_fts.rank) AS best,
+                       p.id AS pid, p.number AS num
+                FROM page_fts JOIN pages p ON p.id = page_fts.rowid
+                WHERE page_fts MATCH ?
+                GROUP BY p.source_id
+            )
+            SELECT g.sid, s.name, g.n, g.best, g.pid, g.num
+            FROM g JOIN sources s ON s.id = g.sid
+            ORDER BY g.best, g.sid
+            LIMIT ? OFFSET ?
+            """,
+            (parsed.match, limit, max(0, offset)),
+        )
+        return [DocumentMatch(*row) for row in rows]
+
+    def snippets(self, query: str | SearchQuery, page_ids: list[int]) -> dict[int, str]:
+        """The highlighted snippet of each of these pages (those that match)."""
+        parsed = as_query(query)
+        out: dict[int, str] = {}
+        if not parsed.match:
+            return out
+        for page_id in page_ids:
+            # One page at a time: FTS5 looks a rowid up directly, an IN list it scans.
+            rows = self._query(
+                f"""
+                SELECT snippet(page_fts, 0, '{HIT_START}', '{HIT_END}', '…', 16)
+                FROM page_fts WHERE page_fts MATCH ? AND page_fts.rowid = ?
+                """,
+                (parsed.match, page_id),
+            )
+            if rows:
+                out[page_id] = str(rows[0][0])
+        return out
+
+    def sources_named(self, query: str | SearchQuery) -> list[NamedDocument]:
+        """Documents whose name answers the query (folded; see query.name_matches), by name."""
+        parsed = as_query(query)
+        if not parsed.clauses:
+            return []
+        rows = self._query("SELECT id, name, page_count FROM sources")
+        named = [NamedDocument(*row) for row in rows if name_matches(parsed, row[1])]
+        return sorted(named, key=lambda d: (d.name.casefold(), d.source_id))
+
+    def interrupt(self) -> None:
+        """Stop the query running on this connection (from another thread); it raises."""
+        self._db.interrupt()

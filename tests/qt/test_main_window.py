@@ -35,6 +35,7 @@ from app.ui.shell.launcher import Session, open_session, parse_args
 from app.ui.shell.main_window import MainWindow
 from app.ui.shell.sidebar import Section
 from tests.conftest import HOSTILE, SAMPLES, fresh, wait_idle
+from tests.qt.searching import search_and_wait
 
 TRIVIAL = SAMPLES / "001-trivial" / "minimal-document.pdf"
 FOUR_PAGES = SAMPLES / "004-pdflatex-4-pages" / "pdflatex-4-pages.pdf"
@@ -232,7 +233,7 @@ def test_drop_imports_sources_extracts_text_and_search_opens_the_page(
 
     window.show_search()
     assert window.stack.currentWidget() is window.search_view
-    hits = window.search_view.search(KNOWN_WORD)
+    hits = search_and_wait(qtbot, window.search_view, KNOWN_WORD)
     assert [h.source_name for h in hits] == ["minimal-document.pdf"]
     html = window.search_view.model.data(window.search_view.model.index(0), SearchRole.HTML)
     assert "<b>gubergren</b>" in html
@@ -737,5 +738,5 @@ def test_every_model_of_the_window_passes_the_model_tester(
     window.open_source(source_named(library, FOUR_PAGES.name))
     assert window.document_view.model.rowCount() == 4
     check(window.document_view.model)
-    assert window.search_view.search(KNOWN_WORD)
+    assert search_and_wait(qtbot, window.search_view, KNOWN_WORD)
     check(window.search_view.model)

@@ -38,6 +38,7 @@ from app.ui.shell.main_window import MainWindow
 from app.ui.shell.sidebar import Section
 from app.ui.tasks.cells import Column as TaskColumn
 from tests.conftest import SAMPLES, wait_idle
+from tests.qt.searching import search_and_wait
 
 TRIVIAL = SAMPLES / "001-trivial" / "minimal-document.pdf"
 KNOWN_WORD = "gubergren"  # on the one page of TRIVIAL
@@ -250,7 +251,7 @@ def test_names_paths_and_errors_are_shown_as_plain_text(
     # Search: each result's heading is the name, drawn by the delegate as it is.
     search = window.search_view
     window.show_search()
-    hits = search.search(KNOWN_WORD)
+    hits = search_and_wait(qtbot, search, KNOWN_WORD)
     assert {h.source_name for h in hits} == {img_name, bold_name}
     delegate = search.results.itemDelegate()
     assert isinstance(delegate, HtmlDelegate)
@@ -262,7 +263,7 @@ def test_names_paths_and_errors_are_shown_as_plain_text(
         assert not images_in(doc)
         assert doc.toPlainText().startswith(f"{hit.source_name} — page 1")
     assert not has_magenta(search.results)
-    search.search(img_name)
+    search_and_wait(qtbot, search, img_name)
     label_shows(search.count_label, img_name)
     assert not has_magenta(search.count_label)
 

@@ -34,12 +34,13 @@ from PySide6.QtWidgets import (
 
 from app.core.library import Library
 from app.core.models import Source
+from app.core.query import fold
 from app.tasks.manager import ExtractionManager
 from app.ui.common.formatting import plural
 from app.ui.common.plain import plain_label, plain_message_box
 from app.ui.common.rendering import PageRenderer
 from app.ui.common.widgets import heading_label
-from app.ui.library.sources_model import THUMB_SIZE, Column, Role, SourcesModel
+from app.ui.library.sources_model import THUMB_SIZE, AnyIndex, Column, Role, SourcesModel
 
 SETTINGS_HEADER = "library/header"
 
@@ -79,7 +80,8 @@ class EmptyLibrary(QWidget):
 
 
 class SourcesProxy(QSortFilterProxyModel):
-    """Filters by name, case-insensitively; sorting is the source model's own.
+    """Filters by name as search compares words (no case, no accents: "resume" shows
+    "Résumé.pdf"); sorting is the source model's own.
 
     A proxy sort would call the Python model's data() for every comparison (seconds
     for ten thousand documents); the model sorts its plain list instead.
@@ -88,7 +90,26 @@ class SourcesProxy(QSortFilterProxyModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setFilterKeyColumn(Column.NAME)
-        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self._folded_filter = ""
+        #: Names as compared, kept while the filter is typed (folding is not free).
+        self._folded: dict[str, str] = {}
+
+    def set_name_filter(self, text: str) -> None:
+        self.beginFilterChange()
+        self._folded_filter = fold(text.strip())
+        if not self._folded_filter:
+            self._folded.clear()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
+        if not self._folded_filter:
+            return True
+        model = self.sourceModel()
+        name = str(model.index(source_row, Column.NAME, source_parent).data() or "")
+        folded = self._folded.get(name)
+        if folded is None:
+            folded = self._folded[name] = fold(name)
+        return self._folded_filter in folded
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         model = self.sourceModel()
@@ -232,7 +253,7 @@ class SourcesView(QWidget):
 
     @Slot(str)
     def _on_filter(self, text: str) -> None:
-        self.proxy.setFilterFixedString(text.strip())
+        self.proxy.set_name_filter(text)
         self._update_state()
 
     # -- selection -------------------------------------------------------------------

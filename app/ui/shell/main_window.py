@@ -155,6 +155,7 @@ class MainWindow(WindowActions, WindowImporting, WindowEditing, WindowLifecycle,
         self.document_view.revealRequested.connect(self._reveal_source)
         self.document_view.viewer.zoomChanged.connect(self._update_zoom_actions)
         self.search_view.openPageRequested.connect(self.open_page)
+        self.search_view.openSourceRequested.connect(self.open_source)
         self.importer.collected.connect(self._on_collected)
         self.importer.existingSourceFound.connect(self._on_existing_source)
         self.importer.duplicatesFound.connect(self._on_duplicates)
