@@ -102,6 +102,10 @@ class Page:
     method: TextMethod | None = None
     confidence: float | None = None
     extracted_at: str | None = None
+    #: A sentence when the text may be wrong: the page is to be checked by a person.
+    doubt: str | None = None
+    #: The turn (degrees clockwise) applied to the page before it was read.
+    rotation: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -112,6 +116,8 @@ class Page:
             "method": self.method.value if self.method else None,
             "confidence": self.confidence,
             "extractedAt": self.extracted_at,
+            "toCheck": self.doubt,
+            "rotation": self.rotation,
         }
 
 

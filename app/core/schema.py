@@ -166,8 +166,70 @@ WHEN new.page_id IS NOT NULL BEGIN
 END;
 """
 
+
+def _to_check(row: str) -> str:
+    """SQL: 1 when a page has text that Folio doubts (to be checked by a person)."""
+    return f"({row}.has_text AND {row}.doubt)"
+
+
+# Version 3: a page's text may come with a doubt (a sentence: "Read by OCR, 34 %
+# confidence — check this page…") and the turn applied before reading it; each page
+# knows whether it is to be checked and which turn the user chose for it, and each
+# source counts its pages to check, kept by the same triggers as the other counters.
+_SCHEMA_V3 = f"""
+ALTER TABLE page_text ADD COLUMN doubt TEXT;
+ALTER TABLE page_text ADD COLUMN rotation INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE pages ADD COLUMN doubt INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE pages ADD COLUMN user_rotation INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE source_stats ADD COLUMN to_check INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX pages_to_check ON pages(source_id) WHERE doubt = 1;
+DROP TRIGGER page_text_state_ai;
+DROP TRIGGER page_text_state_au;
+DROP TRIGGER page_text_state_ad;
+DROP TRIGGER pages_stats_ai;
+DROP TRIGGER pages_stats_ad;
+DROP TRIGGER pages_stats_au;
+CREATE TRIGGER page_text_state_ai AFTER INSERT ON page_text BEGIN
+    UPDATE pages SET has_text = 1, method = new.method, confidence = new.confidence,
+        doubt = new.doubt IS NOT NULL
+    WHERE id = new.page_id;
+END;
+CREATE TRIGGER page_text_state_au AFTER UPDATE ON page_text BEGIN
+    UPDATE pages SET has_text = 1, method = new.method, confidence = new.confidence,
+        doubt = new.doubt IS NOT NULL
+    WHERE id = new.page_id;
+END;
+CREATE TRIGGER page_text_state_ad AFTER DELETE ON page_text BEGIN
+    UPDATE pages SET has_text = 0, method = NULL, confidence = NULL, doubt = 0
+    WHERE id = old.page_id;
+END;
+CREATE TRIGGER pages_stats_ai AFTER INSERT ON pages BEGIN
+    UPDATE source_stats SET total = total + 1,
+        completed = completed + {_NEW["completed"]}, failed = failed + {_NEW["failed"]},
+        active = active + {_NEW["active"]}, cancelled = cancelled + {_NEW["cancelled"]},
+        to_check = to_check + {_to_check("new")}
+    WHERE source_id = new.source_id;
+END;
+CREATE TRIGGER pages_stats_ad AFTER DELETE ON pages BEGIN
+    UPDATE source_stats SET total = total - 1,
+        completed = completed - {_OLD["completed"]}, failed = failed - {_OLD["failed"]},
+        active = active - {_OLD["active"]}, cancelled = cancelled - {_OLD["cancelled"]},
+        to_check = to_check - {_to_check("old")}
+    WHERE source_id = old.source_id;
+END;
+CREATE TRIGGER pages_stats_au AFTER UPDATE OF has_text, task_status, doubt ON pages BEGIN
+    UPDATE source_stats SET
+        completed = completed + {_NEW["completed"]} - {_OLD["completed"]},
+        failed = failed + {_NEW["failed"]} - {_OLD["failed"]},
+        active = active + {_NEW["active"]} - {_OLD["active"]},
+        cancelled = cancelled + {_NEW["cancelled"]} - {_OLD["cancelled"]},
+        to_check = to_check + {_to_check("new")} - {_to_check("old")}
+    WHERE source_id = new.source_id;
+END;
+"""
+
 #: Each entry migrates from version i to i + 1.
-MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2]
+MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -60,7 +60,10 @@ class SourcesTable(LibraryDatabase):
         The counters are kept by the database itself as pages and tasks change, so
         this reads one row per source and never aggregates pages.
         """
-        sql = "SELECT source_id, total, completed, failed, active, cancelled FROM source_stats"
+        sql = (
+            "SELECT source_id, total, completed, failed, active, cancelled, to_check "
+            "FROM source_stats"
+        )
         params: list[int] = []
         if ids is not None:
             params = [i for i in ids if _valid_id(i)]
@@ -93,7 +96,7 @@ class SourcesTable(LibraryDatabase):
         rows = self._query(
             """
             SELECT p.id, p.source_id, p.number, p.has_text, p.method, p.confidence,
-                   p.task_id, p.task_status,
+                   p.task_id, p.task_status, p.doubt,
                    CASE WHEN p.task_status = 'failed'
                         THEN (SELECT error FROM tasks WHERE id = p.task_id) END
             FROM pages p WHERE p.source_id = ? ORDER BY p.number
@@ -110,7 +113,8 @@ class SourcesTable(LibraryDatabase):
                 confidence=row[5],
                 task_id=row[6],
                 task_status=TaskStatus(row[7]) if row[7] else None,
-                error=row[8],
+                doubt=bool(row[8]),
+                error=row[9],
             )
             for row in rows
         ]
@@ -177,8 +181,7 @@ class SourcesTable(LibraryDatabase):
 
     def pages(self, source_id: int) -> list[Page]:
         rows = self._query(
-            "SELECT p.id, p.source_id, p.number, t.text, t.method, t.confidence, t.extracted_at "
-            "FROM pages p LEFT JOIN page_text t ON t.page_id = p.id "
+            f"SELECT {_PAGE_COLUMNS} FROM pages p LEFT JOIN page_text t ON t.page_id = p.id "
             "WHERE p.source_id = ? ORDER BY p.number",
             (source_id,),
         )
@@ -188,8 +191,8 @@ class SourcesTable(LibraryDatabase):
         if not _valid_id(page_id):
             return None
         rows = self._query(
-            "SELECT p.id, p.source_id, p.number, t.text, t.method, t.confidence, t.extracted_at "
-            "FROM pages p LEFT JOIN page_text t ON t.page_id = p.id WHERE p.id = ?",
+            f"SELECT {_PAGE_COLUMNS} FROM pages p LEFT JOIN page_text t ON t.page_id = p.id "
+            "WHERE p.id = ?",
             (page_id,),
         )
         return _page_from_row(rows[0]) if rows else None
@@ -201,15 +204,46 @@ class SourcesTable(LibraryDatabase):
         text: str,
         method: TextMethod,
         confidence: float | None,
+        *,
+        doubt: str | None = None,
+        rotation: int = 0,
     ) -> None:
-        """Store a page's text inside the caller's transaction (with its task's completion)."""
+        """Store a page's text inside the caller's transaction (with its task's completion).
+
+        `doubt`: a sentence when the text may be wrong (the page is then "to check");
+        `rotation`: the turn, in degrees clockwise, applied to the page before reading it.
+        """
         db.execute(
-            "INSERT INTO page_text(page_id, text, method, confidence, extracted_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(page_id) DO UPDATE SET "
+            "INSERT INTO page_text(page_id, text, method, confidence, extracted_at, doubt, "
+            "rotation) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(page_id) DO UPDATE SET "
             "text = excluded.text, method = excluded.method, "
-            "confidence = excluded.confidence, extracted_at = excluded.extracted_at",
-            (page_id, unicodedata.normalize("NFKC", text), method.value, confidence, now_iso()),
+            "confidence = excluded.confidence, extracted_at = excluded.extracted_at, "
+            "doubt = excluded.doubt, rotation = excluded.rotation",
+            (
+                page_id,
+                unicodedata.normalize("NFKC", text),
+                method.value,
+                confidence,
+                now_iso(),
+                doubt,
+                rotation % 360,
+            ),
         )
+
+    def set_user_rotation(self, page_id: int, degrees: int) -> None:
+        """The turn the user chose for a page; kept, and applied whenever it is read again."""
+        with self.transaction() as db:
+            db.execute("UPDATE pages SET user_rotation = ? WHERE id = ?", (degrees % 360, page_id))
+
+    def user_rotation(self, page_id: int) -> int:
+        rows = self._query("SELECT user_rotation FROM pages WHERE id = ?", (page_id,))
+        return int(rows[0][0]) if rows else 0
+
+
+_PAGE_COLUMNS = (
+    "p.id, p.source_id, p.number, t.text, t.method, t.confidence, t.extracted_at, t.doubt, "
+    "t.rotation"
+)
 
 
 def _page_from_row(row: Sequence[Any]) -> Page:
@@ -221,4 +255,6 @@ def _page_from_row(row: Sequence[Any]) -> Page:
         method=TextMethod(row[4]) if row[4] else None,
         confidence=row[5],
         extracted_at=row[6],
+        doubt=row[7],
+        rotation=row[8] or 0,
     )

@@ -17,6 +17,8 @@ class SourceState:
     active: int
     #: Pages without text whose latest task was cancelled (nothing will read them).
     cancelled: int = 0
+    #: Pages whose text Folio doubts: a person should look at them.
+    to_check: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,5 +33,7 @@ class PageState:
     confidence: float | None
     task_id: int | None
     task_status: TaskStatus | None
+    #: Its text may be wrong (read from a turned or poor scan): to be checked.
+    doubt: bool
     #: The newest task's error, when it failed.
     error: str | None

@@ -114,6 +114,10 @@ class PageReply:
     confidence: float | None = None
     #: A sentence about the result, e.g. that its text was cut.
     note: str | None = None
+    #: A sentence when the text may well be wrong (the page is to be checked).
+    doubt: str | None = None
+    #: The turn (degrees clockwise) applied to the page before it was read.
+    rotation: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +146,8 @@ _WIRE_TYPES: dict[str, tuple[type, ...]] = {
     "kind": (str,),
     "pages": (int,),
     "note": (str, type(None)),
+    "doubt": (str, type(None)),
+    "rotation": (int,),
     "text": (str,),
     "method": (str,),
     "confidence": (int, float, type(None)),

@@ -57,6 +57,10 @@ class PageRead:
     words: int
     #: A sentence about the result, e.g. that its text was cut.
     note: str | None = None
+    #: A sentence when the text may well be wrong: the page is to be checked.
+    doubt: str | None = None
+    #: The turn (degrees clockwise) applied to the page before it was read.
+    rotation: int = 0
 
     def summary(self) -> str:
         """What the Tasks page says of the page: "212 words (OCR, 91% confidence)"."""
@@ -68,7 +72,10 @@ class PageRead:
             how = "OCR"
         plural = "word" if self.words == 1 else "words"
         said = f"{self.words} {plural} ({how})" if self.words else f"No text found ({how})"
-        return f"{said}. {self.note}" if self.note else said
+        for sentence in (self.doubt, self.note):
+            if sentence:
+                said = f"{said}. {sentence}"
+        return said
 
 
 class JobSignals(QObject):
@@ -217,10 +224,25 @@ class PageJob(Job):
         text, cut = bounded_normalise(reply.text)
         note = reply.note or (cut_note(text) if cut else None)
         assert len(text) <= MAX_PAGE_CHARS
+        method = TextMethod(reply.method)
         return PageRead(
             text=text,
-            method=TextMethod(reply.method),
+            method=method,
             confidence=reply.confidence,
             words=len(text.split()),
             note=note,
+            doubt=reply.doubt or doubt_of(method, reply.confidence),
+            rotation=reply.rotation,
         )
+
+
+#: Mean OCR confidence below which a page's text is doubted. Measured on 300-dpi pages:
+#: upright 96 %, skewed by 3° 95 %, turned 90° or 180° 42 % (3 % of its words right).
+DOUBT_BELOW = 60.0
+
+
+def doubt_of(method: TextMethod, confidence: float | None) -> str | None:
+    """The sentence a page gets when its OCR looks unreliable, else None."""
+    if method is not TextMethod.OCR or confidence is None or confidence >= DOUBT_BELOW:
+        return None
+    return f"Read by OCR, {confidence:.0f} % confidence — check this page; rotate it or re-run OCR"

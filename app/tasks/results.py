@@ -119,7 +119,15 @@ class JobResults(TaskQueue):
         task.message = read.summary()
         with self.library.transaction() as db:
             # The page's text and its task's completion commit together.
-            self.library.save_page_text(db, task.page_id, read.text, read.method, read.confidence)
+            self.library.save_page_text(
+                db,
+                task.page_id,
+                read.text,
+                read.method,
+                read.confidence,
+                doubt=read.doubt,
+                rotation=read.rotation,
+            )
             self.library.update_task(task, ("status", "finished_at", "progress", "message"), db)
         self._batch.done += 1
         self._batch.pages_done += 1

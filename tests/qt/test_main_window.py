@@ -29,6 +29,7 @@ from app.tasks.manager import ExtractionManager
 from app.ui.common.message_bar import MessageKind
 from app.ui.common.theme import apply_theme
 from app.ui.library.sources_model import THUMB_SIZE
+from app.ui.library.sources_model import Column as SourceColumn
 from app.ui.search.search_view import SearchRole
 from app.ui.shell.file_open import FileOpenReceiver
 from app.ui.shell.launcher import Session, open_session, parse_args
@@ -740,3 +741,66 @@ def test_every_model_of_the_window_passes_the_model_tester(
     check(window.document_view.model)
     assert search_and_wait(qtbot, window.search_view, KNOWN_WORD)
     check(window.search_view.model)
+
+
+@pytest.fixture(scope="session")
+def upside_down_scan(tmp_path_factory: pytest.TempPathFactory, scanned_pdf: Path) -> Path:
+    """A real page of text, scanned at 300 dpi, fed in upside down and blurred."""
+    from PIL import Image, ImageFilter
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QColor, QImage, QPainter
+    from PySide6.QtPdf import QPdfDocument
+
+    doc = QPdfDocument(None)
+    doc.load(str(SAMPLES / "004-pdflatex-4-pages" / "pdflatex-4-pages.pdf"))
+    size = doc.pagePointSize(0)
+    rendered = doc.render(0, QSize(int(size.width() / 72 * 300), int(size.height() / 72 * 300)))
+    page = QImage(rendered.size(), QImage.Format.Format_Grayscale8)
+    page.fill(QColor("white"))
+    painter = QPainter(page)
+    painter.drawImage(0, 0, rendered)
+    painter.end()
+    folder = tmp_path_factory.mktemp("turned")
+    upright = folder / "upright.png"
+    page.save(str(upright))
+    out = folder / "upside down.png"
+    with Image.open(upright) as img:
+        turned = img.rotate(180).filter(ImageFilter.GaussianBlur(2))
+        turned.save(out, dpi=(300, 300))
+    return out
+
+
+def test_a_page_read_badly_is_flagged_to_check_not_silently_completed(
+    qtbot: QtBot, window: MainWindow, library: Library, upside_down_scan: Path
+) -> None:
+    import_and_wait(qtbot, window, [upside_down_scan])
+    source_id = source_named(library, upside_down_scan.name)
+    (page,) = library.pages(source_id)
+    assert page.method is TextMethod.OCR and page.confidence is not None
+    # What a user sees: the Library row, the page list, the viewer; never plain "completed".
+    state = library.source_state(source_id)
+    assert state is not None and state.to_check == 1
+    model = window.sources_view.model
+    qtbot.waitUntil(lambda: (model.state(source_id) or state).to_check == 1, timeout=5_000)
+    row = model.row_of(source_id)
+    assert row is not None
+    assert "1 to check" in str(model.index(row, SourceColumn.TEXT).data())
+    window.open_page(page.id)
+    viewer = window.document_view.viewer
+    assert "check this page; rotate it or re-run OCR" in viewer.state_text()
+    assert "% confidence" in viewer.state_text()
+    view = window.document_view
+    assert "check" in str(view.model.index(0).data())
+    task = next(t for t in window.manager.tasks() if t.page_id == page.id)
+    assert task.status is TaskStatus.COMPLETED and "check this page" in task.message
+
+
+def test_a_page_read_well_is_not_flagged(
+    qtbot: QtBot, window: MainWindow, library: Library, scanned_pdf: Path
+) -> None:
+    import_and_wait(qtbot, window, [scanned_pdf])
+    source_id = source_named(library, scanned_pdf.name)
+    state = library.source_state(source_id)
+    assert state is not None and state.to_check == 0 and state.completed == 1
+    (page,) = library.pages(source_id)
+    assert page.doubt is None

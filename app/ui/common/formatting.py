@@ -37,6 +37,8 @@ def source_state_text(state: SourceState | None, page_count: int) -> str:
         text += f" · {state.failed} failed"
     if state.cancelled:
         text += f" · {state.cancelled} cancelled"
+    if state.to_check:
+        text += f" · {state.to_check} to check"
     return text
 
 
@@ -45,6 +47,8 @@ def method_text(page: Page) -> str:
     if page.method is TextMethod.TEXT_LAYER:
         return "From the PDF's text layer"
     if page.method is TextMethod.OCR:
+        if page.doubt:
+            return page.doubt
         if page.confidence is not None:
             return f"Read by OCR, {page.confidence:.0f}% confidence"
         return "Read by OCR"
@@ -67,7 +71,8 @@ def page_state_text(state: PageState) -> str:
         return "Extracting…" if status is TaskStatus.IN_PROGRESS else "Waiting"
     if state.has_text:
         if state.method is TextMethod.OCR:
-            return f"OCR {state.confidence:.0f}%" if state.confidence is not None else "OCR"
+            read = f"OCR {state.confidence:.0f}%" if state.confidence is not None else "OCR"
+            return f"⚠ {read} · check" if state.doubt else read
         return "Text layer"
     if status is None:
         return "No text yet"

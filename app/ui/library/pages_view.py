@@ -141,10 +141,13 @@ class PagesModel(QAbstractListModel):
             return page_state_text(state)
         failed = not state.has_text and state.task_status is TaskStatus.FAILED
         if role == Qt.ItemDataRole.ForegroundRole:
-            if failed:
-                from PySide6.QtWidgets import QApplication
+            from PySide6.QtWidgets import QApplication
 
-                return QColor("#f2b8b5" if is_dark(QApplication.palette()) else "#b3261e")
+            dark = is_dark(QApplication.palette())
+            if failed:
+                return QColor("#f2b8b5" if dark else "#b3261e")
+            if state.doubt and state.has_text:  # to check: the colour of a warning
+                return QColor("#f0c36d" if dark else "#8a5a00")
             return None
         if role == Qt.ItemDataRole.DecorationRole:
             pixmap = self._thumbs.get(state.number)
