@@ -24,7 +24,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
     collected = collect_files(args.paths)
     notes = collected.notes()
     status = EXIT_OK
-    with BatchExtractor(OcrMode(args.ocr), args.lang, pages, args.jobs) as batch:
+    from app.extraction.languages import installed_default
+
+    lang = args.lang or installed_default()
+    with BatchExtractor(OcrMode(args.ocr), lang, pages, args.jobs) as batch:
         for result in batch.run(iter(collected.files)):
             if result.error:
                 status = EXIT_INPUT_FAILED

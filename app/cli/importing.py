@@ -14,7 +14,8 @@ from app.cli.output import (
     print_notes,
     send,
 )
-from app.cli.parser import EXIT_INPUT_FAILED, EXIT_OK
+from app.cli.parser import EXIT_INPUT_FAILED, EXIT_OK, EXIT_USAGE
+from app.core.errors import FolioError
 from app.core.library import Library
 from app.core.models import BackgroundTask, TaskStatus, TaskType
 from app.services.session import open_for_work
@@ -82,11 +83,23 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"folio: {p} does not exist; check the path.", file=sys.stderr)
     paths = [p for p in paths if p.exists()]
     folder = library_dir(args)
-    remote = send(folder, {"op": "import", "paths": [str(p.absolute()) for p in paths]})
+    lang = args.lang
+    if lang:
+        from app.extraction.tesseract import check_languages
+
+        try:
+            check_languages(lang)
+        except FolioError as exc:
+            print(f"folio: {exc.message}", file=sys.stderr)
+            return EXIT_USAGE
+    request: dict[str, Any] = {"op": "import", "paths": [str(p.absolute()) for p in paths]}
+    if lang:
+        request["lang"] = lang
+    remote = send(folder, request)
     if remote is not None:
         return _import_through_window(folder, remote, args, bool(missing))
     with open_for_work(folder) as library:
-        tasks, failed = run_manager(library, lambda m: m.import_files(paths), args.json)
+        tasks, failed = run_manager(library, lambda m: m.import_files(paths, lang=lang), args.json)
     if args.json:
         print_json([t.to_json() for t in tasks])
     else:

@@ -46,13 +46,22 @@ def build_parser() -> argparse.ArgumentParser:
     ex = sub.add_parser("extract", parents=[common], help="print the text of each page")
     ex.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     ex.add_argument("--ocr", choices=[m.value for m in OcrMode], default="auto", help=ocr_help)
-    ex.add_argument("--lang", default="eng", help="OCR languages, e.g. eng+deu")
+    ex.add_argument(
+        "--lang",
+        default=None,
+        help="OCR languages, e.g. eng+deu (default: the system's language and English)",
+    )
     ex.add_argument("--pages", help="pages to read, e.g. 1-3,7")
     ex.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="pages read at once")
 
     im = sub.add_parser("import", parents=[common], help="import files and folders")
     im.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     im.add_argument("--wait", action="store_true", help="wait until every task has finished")
+    im.add_argument(
+        "--lang",
+        default=None,
+        help="OCR languages for these documents, e.g. deu+eng (default: as in Settings)",
+    )
 
     ta = sub.add_parser("tasks", parents=[common], help="list, cancel or retry tasks")
     ta.add_argument("--all", action="store_true", help="include finished tasks")

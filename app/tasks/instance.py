@@ -204,7 +204,11 @@ class InstanceServer(QObject):
             self.activateRequested.emit()
             return {"ok": True}
         if op == "import":
-            tasks = m.import_files([Path(p) for p in request.get("paths", [])])
+            lang = request.get("lang")
+            tasks = m.import_files(
+                [Path(p) for p in request.get("paths", [])],
+                lang=str(lang) if isinstance(lang, str) and lang else None,
+            )
             return {"ok": True, "tasks": [t.to_json() for t in tasks]}
         if op == "tasks":
             if request.get("all"):

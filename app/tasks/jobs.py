@@ -10,7 +10,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -26,6 +26,7 @@ from app.extraction.client import (
     WorkerProcess,
 )
 from app.extraction.filetype import sniff
+from app.extraction.languages import installed_default
 from app.extraction.protocol import PageRequest, ProbeRequest
 from app.extraction.textquality import MAX_PAGE_CHARS, bounded_normalise, cut_note
 from app.tasks.runnable import SignalledRunnable
@@ -218,6 +219,8 @@ class PageJob(Job):
                 f"The stored copy of {self.request.name} is missing from the library; "
                 "import the document again."
             )
+        if not self.request.lang:  # nobody chose: the system's language, then English
+            self.request = replace(self.request, lang=installed_default())
         with self._borrowed() as worker:
             reply = worker.ask(self.request, PAGE_TIMEOUT, self._progress)
         # The worker cuts and normalises already; a reply is never trusted to have done so.

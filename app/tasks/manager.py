@@ -51,7 +51,7 @@ class ExtractionManager(JobResults, TaskControl):
         """
         resumed = self.library.recover_interrupted()
         # An import stopped half-way through making its page tasks: make the rest.
-        self._to_queue.extend((sid, 0) for sid in self.library.sources_with_unqueued_pages())
+        self._to_queue.extend((sid, 0, "") for sid in self.library.sources_with_unqueued_pages())
         older = self.library.hide_finished_beyond(self.finished_in_view)
         if older:
             log.info("cleared %d older finished tasks from view", older)
@@ -222,8 +222,13 @@ class ExtractionManager(JobResults, TaskControl):
 
     # -- registering work ------------------------------------------------------------
 
-    def import_files(self, paths: Iterable[Path], priority: int = 0) -> list[BackgroundTask]:
-        """One `import` task per file; each adds a text task per page when it completes."""
+    def import_files(
+        self, paths: Iterable[Path], priority: int = 0, *, lang: str | None = None
+    ) -> list[BackgroundTask]:
+        """One `import` task per file; each adds a text task per page when it completes.
+
+        `lang`: the OCR languages its pages are read in (default: as in Settings).
+        """
         stamp = now_iso()
         tasks = [
             BackgroundTask(
@@ -233,7 +238,11 @@ class ExtractionManager(JobResults, TaskControl):
                 scheduled_at=stamp,
                 priority=priority,
                 message=f"Waiting to import {Path(p).name}",
-                payload={"path": str(Path(p).absolute()), "name": Path(p).name},
+                payload={
+                    "path": str(Path(p).absolute()),
+                    "name": Path(p).name,
+                    **({"lang": lang} if lang else {}),
+                },
             )
             for p in paths
         ]

@@ -99,7 +99,7 @@ class TaskQueue(QObject):
         self._stopping = False
         self._backup_running = False
         #: Sources whose page tasks are still to be made, with the priority to give them.
-        self._to_queue: deque[tuple[int, int]] = deque()
+        self._to_queue: deque[tuple[int, int, str]] = deque()
         self._paused = library.setting(SETTING_PAUSED, "0") == "1"
         self._concurrency = int(
             library.setting(SETTING_CONCURRENCY, str(default_concurrency())) or 1
@@ -208,7 +208,9 @@ class TaskQueue(QObject):
 
     @property
     def ocr_lang(self) -> str:
-        return self.library.setting(SETTING_OCR_LANG, "eng") or "eng"
+        """The OCR languages chosen in Settings ("" until chosen: the system's language,
+        then English, among those installed — a job finds them off the GUI thread)."""
+        return self.library.setting(SETTING_OCR_LANG, "") or ""
 
     def _start(self, task: BackgroundTask) -> None:
         """Run a task's job on the pool (JobResults does it)."""

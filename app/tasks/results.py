@@ -176,7 +176,9 @@ class JobResults(TaskQueue):
         # The page tasks follow in batches (an import interrupted earlier, found here
         # as already in the library, gets the tasks it did not make then).
         if task.source_id is not None:
-            self._to_queue.append((task.source_id, task.priority))
+            self._to_queue.append(
+                (task.source_id, task.priority, str(task.payload.get("lang") or ""))
+            )
             self._queue_pages()
 
     @Slot()
@@ -184,7 +186,7 @@ class JobResults(TaskQueue):
         """Make the next batch of page tasks; another turn of the event loop does the rest."""
         if self._stopping or not self._to_queue:
             return
-        source_id, priority = self._to_queue[0]
+        source_id, priority, lang = self._to_queue[0]
         source = self.library.source(source_id)
         pages = self.library.unqueued_pages(source_id, PAGE_TASK_BATCH) if source else []
         if len(pages) < PAGE_TASK_BATCH:
@@ -192,7 +194,13 @@ class JobResults(TaskQueue):
         if source is not None and pages:
             stamp = now_iso()
             new_tasks = [
-                BackgroundTask.for_page(source, page, priority=priority, scheduled_at=stamp)
+                BackgroundTask.for_page(
+                    source,
+                    page,
+                    priority=priority,
+                    scheduled_at=stamp,
+                    payload={"lang": lang} if lang else None,
+                )
                 for page in pages
             ]
             with self.library.transaction() as db:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.models import OcrMode
+from app.extraction.languages import default_ocr_languages
 from app.extraction.tesseract import TesseractInfo
 from app.tasks.manager import ExtractionManager
 from app.ui.common.plain import plain_label
@@ -61,7 +62,9 @@ class SettingsDialog(QDialog):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
 
         languages = tesseract.languages if tesseract else ()
-        self.languages = LanguageList(languages, manager.ocr_lang)
+        self.languages = LanguageList(
+            languages, manager.ocr_lang or default_ocr_languages(languages)
+        )
         self.languages.setToolTip("Tesseract reads pages in every language ticked here")
         if tesseract is None:
             note = plain_label(QLabel(tesseract_error or "Checking which languages are installed…"))

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.core.library import Library
 from app.core.models import BackgroundTask, OcrMode, Page, Source, TaskStatus
+from app.extraction.languages import default_ocr_languages
 from app.tasks.manager import ExtractionManager
 from app.ui.common.formatting import method_text
 from app.ui.common.plain import plain_label
@@ -355,7 +356,7 @@ class PageViewer(QWidget):
     def rerun_ocr(self) -> None:
         if self.page is None:
             return
-        current = self.manager.ocr_lang
+        current = self.manager.ocr_lang or default_ocr_languages(self.languages)
         if self.choose_language is not None:
             lang = self.choose_language(current)
         else:

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from app.core.library import Library
 from app.core.models import BackgroundTask, OcrMode, Page, Source, TaskChange, TaskStatus
 from app.core.states import PageState
+from app.extraction.languages import default_ocr_languages
 from app.tasks.manager import ExtractionManager
 from app.ui.common.coalesce import Coalescer
 from app.ui.common.formatting import page_state_text, source_state_text
@@ -400,7 +401,7 @@ class DocumentView(QWidget):
         if self.source is None:
             return
         viewer = self.viewer
-        current = self.manager.ocr_lang
+        current = self.manager.ocr_lang or default_ocr_languages(viewer.languages)
         if viewer.choose_language is not None:
             lang = viewer.choose_language(current)
         else:
