@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import psutil
 import pytest
 
+from app.core.library import Library
+from app.tasks.manager import ExtractionManager
 from tests.corpus import CORPUS, HOSTILE, REPO, SAMPLES, hostile_files, sample_pdfs
 
 __all__ = ["CORPUS", "HOSTILE", "REPO", "SAMPLES", "hostile_files", "sample_pdfs"]
@@ -111,3 +114,23 @@ def wait_idle(qtbot: Any, manager: Any, timeout: int = 60_000, *, started: bool 
         qtbot.waitUntil(lambda: bool(manager.tasks()), timeout=timeout)
     qtbot.waitUntil(manager.is_idle, timeout=timeout)
     manager.flush_now()
+
+
+# -- a locked library and a running manager (the manager must end clean) --------------
+
+
+@pytest.fixture
+def library(library_dir: Path) -> Iterator[Library]:
+    lib = Library(library_dir)
+    lib.acquire_writer_lock()
+    yield lib
+    lib.close()
+
+
+@pytest.fixture
+def manager(library: Library, qapp: object) -> Iterator[ExtractionManager]:
+    m = ExtractionManager(library)
+    m.start()
+    yield m
+    m.shutdown()
+    assert m.pool.activeThreadCount() == 0, "pool work left running"

@@ -1,7 +1,7 @@
 """Crash safety: SIGKILL an importing Folio at random moments, restart, check the library.
 
 Run: .venv/bin/python -m tests.stress.kill_loop [--rounds 30] [--seed N]
-A short version (3 rounds) runs in the test suite (tests/unit/test_crash.py). Among the
+A short version (3 rounds) runs in the test suite (tests/tasks/test_crash.py). Among the
 documents is one on which PDFium hangs: kills that land while it hangs must leave no
 worker behind either.
 """

@@ -36,7 +36,7 @@ from app.ui.shell.launcher import Session, open_session, parse_args
 from app.ui.shell.main_window import MainWindow
 from app.ui.shell.sidebar import Section
 from tests.conftest import HOSTILE, SAMPLES, fresh, wait_idle
-from tests.qt.searching import search_and_wait
+from tests.ui.searching import search_and_wait
 
 TRIVIAL = SAMPLES / "001-trivial" / "minimal-document.pdf"
 FOUR_PAGES = SAMPLES / "004-pdflatex-4-pages" / "pdflatex-4-pages.pdf"

@@ -19,7 +19,7 @@ from app.ui.library.sources_view import SourcesProxy
 from app.ui.search import results_model
 from app.ui.search.results_model import NAMES_HEADING, RowKind, SearchRole
 from app.ui.search.search_view import SearchView
-from tests.qt.searching import search_and_wait
+from tests.ui.searching import search_and_wait
 
 DOCUMENTS = {
     "fables.pdf": ["a fox here", "another fox there", "no animal", "the fox again"],
@@ -185,9 +185,7 @@ def test_new_text_refreshes_the_results(
     qtbot.waitUntil(lambda: "1 page in 1 document matches" in view.count_label.text())
 
 
-def test_down_arrow_moves_from_the_field_into_the_results(
-    qtbot: QtBot, view: SearchView
-) -> None:
+def test_down_arrow_moves_from_the_field_into_the_results(qtbot: QtBot, view: SearchView) -> None:
     search_and_wait(qtbot, view, "fox")
     view.focus_field()
     qtbot.waitUntil(view.field.hasFocus)

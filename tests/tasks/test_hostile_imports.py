@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from app.core.models import TaskStatus, TaskType
 from app.tasks.manager import ExtractionManager
 from tests.conftest import fresh, wait_idle
-from tests.unit.test_hostile_pages import huge_text_pdf, one_page_pdf
+from tests.extraction.test_hostile_pages import huge_text_pdf, one_page_pdf
 
 LIBRARY_LIMIT = 64 * 1024 * 1024
 

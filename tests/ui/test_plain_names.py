@@ -38,7 +38,7 @@ from app.ui.shell.main_window import MainWindow
 from app.ui.shell.sidebar import Section
 from app.ui.tasks.cells import Column as TaskColumn
 from tests.conftest import SAMPLES, wait_idle
-from tests.qt.searching import search_and_wait
+from tests.ui.searching import search_and_wait
 
 TRIVIAL = SAMPLES / "001-trivial" / "minimal-document.pdf"
 KNOWN_WORD = "gubergren"  # on the one page of TRIVIAL

@@ -14,7 +14,7 @@ from app.core.library import Library
 from app.core.models import BackgroundTask, TaskStatus, TaskType, TextMethod, now_iso
 from app.core.schema import MIGRATIONS, split_sql
 from app.core.states import SourceState
-from tests.unit.test_library import add_pdf
+from tests.core.test_library import add_pdf
 
 #: The whole-library aggregate the counters replace: the truth they must equal.
 REFERENCE = """

@@ -182,7 +182,7 @@ def test_cpu_backstop_stops_a_worker_looping_in_pdfium() -> None:
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX resource limits")
 def test_cpu_backstop_is_per_request_not_per_worker(tmp_path: Path) -> None:
-    from tests.unit.test_hostile_pages import huge_text_pdf
+    from tests.extraction.test_hostile_pages import huge_text_pdf
 
     path = huge_text_pdf(tmp_path / "dense.pdf")
     worker = WorkerProcess(cpu_seconds=2)

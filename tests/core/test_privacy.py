@@ -13,7 +13,7 @@ from app.core.errors import FolioError
 from app.core.library import Library
 from app.core.models import TextMethod
 from tests.conftest import SAMPLES
-from tests.unit.test_library import add_pdf
+from tests.core.test_library import add_pdf
 
 PDF = SAMPLES / "001-trivial" / "minimal-document.pdf"
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from app.core.library import Library
 from app.core.models import OcrMode, TaskStatus, TaskType
 from app.tasks.queue import SETTING_OCR_MODE
+from tests.cli.test_cli import assert_clean_stderr, folio
 from tests.conftest import SAMPLES
-from tests.unit.test_cli import assert_clean_stderr, folio
 
 SMILE = SAMPLES / "007-imagemagick-images" / "smile.png"
 
