@@ -1,4 +1,4 @@
-"""Headless commands: extract, import, tasks, sources, search, restore."""
+"""Headless commands: extract, searchable-pdf, import, tasks, sources, search, restore."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from app.cli.importing import cmd_import
 from app.cli.library import cmd_restore, cmd_search, cmd_sources
 from app.cli.output import printable_output
 from app.cli.parser import EXIT_INPUT_FAILED, EXIT_OK, EXIT_USAGE, build_parser
+from app.cli.searchable import cmd_searchable_pdf
 from app.cli.tasks import cmd_tasks
 from app.core.errors import FolioError
 
-SUBCOMMANDS = ("extract", "import", "tasks", "sources", "search", "restore")
+SUBCOMMANDS = ("extract", "searchable-pdf", "import", "tasks", "sources", "search", "restore")
 
 
 def run(argv: Sequence[str]) -> int:
@@ -30,6 +31,8 @@ def _run(argv: Sequence[str]) -> int:
     try:
         if args.command == "extract":
             return cmd_extract(args)
+        if args.command == "searchable-pdf":
+            return cmd_searchable_pdf(args)
         if args.command == "import":
             return cmd_import(args)
         if args.command == "tasks":

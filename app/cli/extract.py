@@ -26,7 +26,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     status = EXIT_OK
     from app.extraction.languages import installed_default
 
-    lang = args.lang or installed_default()
+    # With OCR off no language is used: Tesseract is not even looked for.
+    lang = args.lang or ("eng" if args.ocr == OcrMode.NEVER.value else installed_default())
     with BatchExtractor(OcrMode(args.ocr), lang, pages, args.jobs) as batch:
         for result in batch.run(iter(collected.files)):
             if result.error:

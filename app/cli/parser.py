@@ -54,6 +54,24 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--pages", help="pages to read, e.g. 1-3,7")
     ex.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="pages read at once")
 
+    sp = sub.add_parser(
+        "searchable-pdf",
+        parents=[common],
+        help="save a scan as a searchable PDF (its images kept as they are)",
+        description="Add an invisible text layer to each page of a scanned PDF or an image "
+        "(PNG, JPEG, TIFF), keeping every page image byte for byte; pages that already have "
+        "text are left as they are. The input is never changed.",
+    )
+    sp.add_argument("input", type=Path, metavar="INPUT", help="a PDF or an image")
+    sp.add_argument("output", type=Path, metavar="OUTPUT", help="the PDF to write")
+    sp.add_argument(
+        "--lang",
+        default=None,
+        help="OCR languages, e.g. eng+deu (default: the system's language and English)",
+    )
+    sp.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="pages read at once")
+    sp.add_argument("-q", "--quiet", action="store_true", help="print no progress")
+
     im = sub.add_parser("import", parents=[common], help="import files and folders")
     im.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     im.add_argument("--wait", action="store_true", help="wait until every task has finished")

@@ -52,6 +52,9 @@ ALLOWED_TRANSITIONS: dict[TaskStatus, frozenset[TaskStatus]] = {
 class TaskType(enum.StrEnum):
     IMPORT = "import"
     TEXT_EXTRACTION = "text_extraction"
+    #: Save a document as a PDF with an invisible text layer (payload: source_id or
+    #: path, output, lang).
+    SEARCHABLE_PDF = "searchable_pdf"
 
 
 class TextMethod(enum.StrEnum):

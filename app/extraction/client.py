@@ -30,6 +30,8 @@ from app.extraction.protocol import (
     ProbeRequest,
     RenderReply,
     RenderRequest,
+    SearchablePageReply,
+    SearchablePageRequest,
     WorkerReply,
     WorkerRequest,
     parse_reply,
@@ -250,6 +252,13 @@ class WorkerProcess:
     def ask(
         self, request: RenderRequest, timeout: float, progress: ProgressCallback | None = None
     ) -> RenderReply: ...
+    @overload
+    def ask(
+        self,
+        request: SearchablePageRequest,
+        timeout: float,
+        progress: ProgressCallback | None = None,
+    ) -> SearchablePageReply: ...
     def ask(
         self,
         request: WorkerRequest,

@@ -25,9 +25,6 @@ from app.extraction import tesseract
 from app.extraction.filetype import FileKind, sniff
 from app.extraction.pdfpages import (
     MAX_OCR_SIDE,
-    MAX_RENDER_PIXELS,
-    MIN_OCR_DPI,
-    OCR_DPI,
     OpenPdf,
     fit,
     on_white,
@@ -145,7 +142,7 @@ class PageEngine:
             info = tesseract.check_languages(lang)
             progress(0.2, f"Rendering page {number} of {count} for OCR", RENDER_BUDGET)
             # In process the page stays in memory; the program needs a PNG.
-            drawn = self._draw_for_ocr(pdf, index) if info.in_process else None
+            drawn = pdf.grey_image(index) if info.in_process else None
             image, dpi = drawn or pdf.render(index, self._work_dir)
             progress(0.4, f"OCR, page {number} of {count}", OCR_BUDGET)
             return self._ocr(image, dpi, lang, name, number)
@@ -302,46 +299,8 @@ class PageEngine:
 
     @staticmethod
     def _draw_for_ocr(pdf: OpenPdf, index: int) -> tuple[Image.Image, int]:
-        """A PDF page drawn in grey for in-process OCR, kept in memory (as `OpenPdf.render`)."""
-        number = index + 1
-        if not pdf.pdfium_ok:
-            raise FolioError(
-                f"Page {number} of {pdf.name} cannot be drawn for OCR because the PDF is "
-                "damaged; repair or re-save the PDF and import it again."
-            )
-        size = pdf.doc.pagePointSize(index)
-        points_w, points_h = size.width(), size.height()
-        if points_w <= 0 or points_h <= 0:
-            raise FolioError(
-                f"Page {number} of {pdf.name} has no size, so the PDF is damaged; "
-                "re-save or repair it and import it again."
-            )
-        full_w, full_h = points_w / 72 * OCR_DPI, points_h / 72 * OCR_DPI
-        width, height = fit(full_w, full_h, MAX_OCR_SIDE, MAX_RENDER_PIXELS)
-        dpi = OCR_DPI * min(width / full_w, height / full_h)
-        if dpi < MIN_OCR_DPI:
-            raise FolioError(
-                f"Page {number} of {pdf.name} claims a size of {points_w:,.0f} × "
-                f"{points_h:,.0f} points, far beyond any real page, so the PDF is damaged; "
-                "re-save or repair it and import it again."
-            )
-        rendered = pdf.doc.render(index, QSize(width, height))
-        page = on_white(rendered, QImage.Format.Format_Grayscale8)
-        if rendered.isNull() or page.isNull():
-            raise FolioError(
-                f"Page {number} of {pdf.name} could not be drawn for OCR, so the page is "
-                "likely damaged; re-save or repair the PDF and import it again."
-            )
-        # Qt pads each row to 4 bytes; the decoder drops the padding as it copies.
-        grey = Image.frombytes(
-            "L",
-            (page.width(), page.height()),
-            bytes(page.constBits()),
-            "raw",
-            "L",
-            page.bytesPerLine(),
-        )
-        return grey, max(1, round(dpi))
+        """The old name of `OpenPdf.grey_image` (the page drawn in grey, in memory)."""
+        return pdf.grey_image(index)
 
     def _ocr(
         self, image: Image.Image | Path, dpi: int | None, lang: str, name: str, number: int

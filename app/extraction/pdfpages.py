@@ -9,14 +9,18 @@ import errno
 import logging
 import math
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtPdf import QPdfDocument
 
 from app.core.errors import FolioError
+from app.extraction import pdfscan
 from app.extraction.textquality import bounded_normalise, has_real_words
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +35,10 @@ MAX_CONTENT_BYTES = 2_000_000
 #: When the page tree cannot be walked, a file is taken to hold at most one page per
 #: this many bytes (a page object alone takes more), so a tiny file cannot claim millions.
 MIN_BYTES_PER_PAGE = 16
+#: A declared page count up to this is taken as it is when the file's bytes hold at least
+#: as many page objects (pdfscan); the page tree is walked only if a page comes out empty.
+#: A larger or unconfirmed count is checked against the page tree up front.
+TRUSTED_PAGES = 64
 #: Files up to this size whose end is missing are read again with an end added.
 MAX_REPAIR_BYTES = 64 * 1024 * 1024
 
@@ -104,6 +112,11 @@ class OpenPdf:
         self._pypdf: Any = None
         self._pypdf_failed = False
         self._count: int | None = None
+        self._scan: pdfscan.Scan | None = None
+        #: Pages found by walking the page tree (None: not walkable); walked at most once.
+        self._walked: tuple[int | None] | None = None
+        #: The count was taken from PDFium without walking the page tree.
+        self._trusted = False
         #: Set when the document has more pages than Folio reads.
         self.note: str | None = None
 
@@ -156,7 +169,10 @@ class OpenPdf:
         if self.error == QPdfDocument.Error.IncorrectPassword:
             raise FolioError(password_message(self.name))
         declared = int(self.doc.pageCount()) if self.pdfium_ok else 0
-        real = self._tree_pages()
+        if 0 < declared <= TRUSTED_PAGES and self.scan().pages >= declared:
+            self._trusted = True
+            return declared
+        real = self._walk()
         if real is None:
             # The tree could not be walked whole (a damaged file PDFium repaired): its
             # count stands, within what the file's size allows. Asking PDFium page by
@@ -175,6 +191,25 @@ class OpenPdf:
         if declared > real:
             log.info("%s declares %d pages and holds %d", self.name, declared, real)
         return real
+
+    def scan(self) -> pdfscan.Scan:
+        """What one pass over the file's bytes tells (page objects, bounded content)."""
+        if self._scan is None:
+            self._scan = pdfscan.scan(self.path, MAX_CONTENT_BYTES)
+        return self._scan
+
+    def _walk(self) -> int | None:
+        if self._walked is None:
+            self._walked = (self._tree_pages(),)
+        return self._walked[0]
+
+    def check_page(self, index: int) -> None:
+        """Raise when a page Folio took on trust is not in the page tree after all."""
+        if not self._trusted:
+            return
+        real = self._walk()
+        if real is not None and index >= real:
+            raise FolioError(f"{self.name} has no page {index + 1} (it has {real}).")
 
     def _tree_pages(self) -> int | None:
         """Leaf pages reachable from the catalogue (up to MAX_PAGES + 1); None if not all are.
@@ -221,10 +256,18 @@ class OpenPdf:
     # -- text --------------------------------------------------------------------------
 
     def text_layer(self, index: int) -> tuple[str, bool]:
-        """The page's own text, normalised and bounded; True when it was cut."""
+        """The page's own text, normalised and bounded; True when it was cut.
+
+        PDFium reads it; pypdf only where PDFium found no words and the page's
+        content can draw text at all. A page's content is decoded here only when the
+        pass over the file's bytes could not show it to be small (`pdfscan`).
+        """
         text, cut = "", False
-        content = self._content(index)
+        content: bytes | None = None
+        decoded = False
         if self.pdfium_ok and index < self.doc.pageCount():
+            if not self.scan().bounded:
+                content, decoded = self._content(index), True
             if content is not None and len(content) > MAX_CONTENT_BYTES:
                 raw, cut = self._text_of_cut_copy(index, content), True
             else:
@@ -233,16 +276,42 @@ class OpenPdf:
             cut = cut or cut_text
         if has_real_words(text) or cut:
             return text, cut
+        self.check_page(index)
         reader = self.pypdf_reader()
-        if reader is not None and (content is None or len(content) <= MAX_CONTENT_BYTES):
-            try:
-                alt, alt_cut = bounded_normalise(reader.pages[index].extract_text() or "")
-            except Exception as exc:  # noqa: BLE001 - a broken content stream
-                log.debug("pypdf text of %s page %d failed: %s", self.path, index + 1, exc)
-                alt, alt_cut = "", False
-            if has_real_words(alt):
-                return alt, alt_cut
+        if reader is None:
+            return text, cut
+        if not decoded:
+            content = self._content(index)
+        if content is not None and len(content) > MAX_CONTENT_BYTES:
+            return text, cut
+        if not self._may_draw_text(index, content):
+            return text, cut
+        try:
+            alt, alt_cut = bounded_normalise(reader.pages[index].extract_text() or "")
+        except Exception as exc:  # noqa: BLE001 - a broken content stream
+            log.debug("pypdf text of %s page %d failed: %s", self.path, index + 1, exc)
+            alt, alt_cut = "", False
+        if has_real_words(alt):
+            return alt, alt_cut
         return text, cut
+
+    def _may_draw_text(self, index: int, content: bytes | None) -> bool:
+        """False when the page's content has no text object and it uses no forms (whose
+        content could), e.g. a scan: pypdf would find nothing there either."""
+        if content is None or b"BT" in content:
+            return True
+        try:
+            resources = self.pypdf_reader().pages[index].get("/Resources")
+            objects = resources.get_object().get("/XObject") if resources else None
+            if objects is None:
+                return False
+            return any(
+                xobject.get_object().get("/Subtype") != "/Image"
+                for xobject in objects.get_object().values()
+            )
+        except Exception as exc:  # noqa: BLE001 - unreadable resources: let pypdf try
+            log.debug("resources of %s page %d unreadable: %s", self.path, index + 1, exc)
+            return True
 
     def _content(self, index: int) -> bytes | None:
         """The page's decoded drawing instructions (bounded by pypdf), None when unknown."""
@@ -299,7 +368,8 @@ class OpenPdf:
 
     # -- drawing for OCR ---------------------------------------------------------------
 
-    def render(self, index: int, work_dir: Path) -> tuple[Path, int]:
+    def draw(self, index: int) -> tuple[QImage, int]:
+        """The page drawn in grey on white for OCR, in memory, and its resolution (dpi)."""
         number = index + 1
         if not self.pdfium_ok:
             raise FolioError(
@@ -309,6 +379,7 @@ class OpenPdf:
         size = self.doc.pagePointSize(index)
         points_w, points_h = size.width(), size.height()
         if points_w <= 0 or points_h <= 0:
+            self.check_page(index)
             raise FolioError(
                 f"Page {number} of {self.name} has no size, so the PDF is damaged; "
                 "re-save or repair it and import it again."
@@ -323,15 +394,38 @@ class OpenPdf:
                 "re-save or repair it and import it again."
             )
         rendered = self.doc.render(index, QSize(width, height))
-        if rendered.isNull():
+        grey = QImage.Format.Format_Grayscale8
+        page = QImage() if rendered.isNull() else on_white(rendered, grey)
+        if page.isNull():
             raise FolioError(
                 f"Page {number} of {self.name} could not be drawn for OCR, so the page is "
                 "likely damaged; re-save or repair the PDF and import it again."
             )
-        page = on_white(rendered, QImage.Format.Format_Grayscale8)
+        return page, max(1, round(dpi))
+
+    def grey_image(self, index: int) -> tuple[Image.Image, int]:
+        """`draw` as a Pillow image (for Tesseract in process), and its dpi."""
+        from PIL import Image
+
+        page, dpi = self.draw(index)
+        # Qt pads each row to 4 bytes; the decoder drops the padding as it copies.
+        grey = Image.frombytes(
+            "L",
+            (page.width(), page.height()),
+            bytes(page.constBits()),
+            "raw",
+            "L",
+            page.bytesPerLine(),
+        )
+        return grey, dpi
+
+    def render(self, index: int, work_dir: Path) -> tuple[Path, int]:
+        """`draw` written as a PNG in `work_dir` (for the Tesseract program), and its dpi."""
+        page, dpi = self.draw(index)
+        number = index + 1
         out = work_dir / f"page-{number}.png"
         save_png(page, out, f"Page {number}", self.name)
-        return out, max(1, round(dpi))
+        return out, dpi
 
 
 def password_message(name: str) -> str:

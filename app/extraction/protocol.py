@@ -52,14 +52,40 @@ class RenderRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class SearchablePageRequest:
+    """OCR one page (1-based) into Tesseract's text-only PDF, for a searchable copy.
+
+    A PDF page that has a text layer is left as it is (no OCR). An image's page comes
+    back as a one-page PDF too, its image wrapped without re-encoding where possible.
+    """
+
+    path: str
+    name: str
+    kind: str
+    number: int
+    lang: str = "eng"
+    op: ClassVar[str] = "searchable-page"
+
+
+@dataclass(frozen=True, slots=True)
 class ExitRequest:
     op: ClassVar[str] = "exit"
 
 
-WorkerRequest = PingRequest | ProbeRequest | PageRequest | RenderRequest | ExitRequest
+WorkerRequest = (
+    PingRequest | ProbeRequest | PageRequest | RenderRequest | SearchablePageRequest | ExitRequest
+)
 
 _BY_OP: dict[str, type[WorkerRequest]] = {
-    cls.op: cls for cls in (PingRequest, ProbeRequest, PageRequest, RenderRequest, ExitRequest)
+    cls.op: cls
+    for cls in (
+        PingRequest,
+        ProbeRequest,
+        PageRequest,
+        RenderRequest,
+        SearchablePageRequest,
+        ExitRequest,
+    )
 }
 
 
@@ -128,16 +154,27 @@ class RenderReply:
     natural: float
 
 
+@dataclass(frozen=True, slots=True)
+class SearchablePageReply:
+    """Files the worker wrote in its private folder for one page of a searchable copy."""
+
+    #: Tesseract's text-only PDF of the page ("" when the page keeps its own text layer).
+    text_pdf: str = ""
+    #: An image's page as a one-page PDF ("" for a PDF's page, which is kept as it is).
+    page_pdf: str = ""
+
+
 #: How a page's text was read (TextMethod's values; this module stays free of the core).
 PAGE_METHODS = frozenset({"text-layer", "ocr"})
 
-WorkerReply = PingReply | ProbeReply | PageReply | RenderReply
+WorkerReply = PingReply | ProbeReply | PageReply | RenderReply | SearchablePageReply
 
 _REPLY_OF: dict[type[WorkerRequest], type[WorkerReply]] = {
     PingRequest: PingReply,
     ProbeRequest: ProbeReply,
     PageRequest: PageReply,
     RenderRequest: RenderReply,
+    SearchablePageRequest: SearchablePageReply,
 }
 
 #: The type each reply field must have on the wire (ints are accepted for floats).
@@ -153,6 +190,8 @@ _WIRE_TYPES: dict[str, tuple[type, ...]] = {
     "confidence": (int, float, type(None)),
     "png": (str,),
     "natural": (int, float),
+    "text_pdf": (str,),
+    "page_pdf": (str,),
 }
 
 

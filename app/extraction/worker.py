@@ -76,9 +76,11 @@ def serve(requests: TextIO, replies: TextIO) -> int:
         PingRequest,
         ProbeRequest,
         RenderRequest,
+        SearchablePageRequest,
         parse_request,
         request_name,
     )
+    from app.extraction.searchable_page import searchable_page
 
     megabytes = _limit_memory()
     backstop = CpuBackstop()
@@ -127,6 +129,13 @@ def serve(requests: TextIO, replies: TextIO) -> int:
                         int(request.width),
                     )
                     send({"ok": True, "result": result_png})
+                elif isinstance(request, SearchablePageRequest):
+                    files = searchable_page(
+                        engine,
+                        request,
+                        lambda p, m, b: send({"progress": p, "message": m, "budget": b}),
+                    )
+                    send({"ok": True, "result": files})
                 else:  # ExitRequest
                     break
             except FolioError as exc:

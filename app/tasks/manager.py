@@ -295,6 +295,22 @@ class ExtractionManager(JobResults, TaskControl):
         ]
         return self.register(tasks)
 
+    def save_searchable_pdf(
+        self, source_id: int, output: Path, *, lang: str | None = None
+    ) -> BackgroundTask | None:
+        """Queue saving a document as a searchable PDF at `output` (in front of the queue)."""
+        from app.tasks.searchable_job import searchable_task
+
+        source = self.library.source(source_id)
+        if source is None:
+            return None
+        task = searchable_task(
+            source, output, lang or self.ocr_lang, priority=self._top_priority() + 1
+        )
+        registered = self.register([task])
+        self.flush_now()
+        return registered[0]
+
     def delete_source(self, source_id: int) -> None:
         """Cancel a source's tasks, delete it with its pages and text, remove its file."""
         ids = [t.id for t in self._tasks.values() if t.source_id == source_id]

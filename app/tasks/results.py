@@ -15,8 +15,10 @@ from app.core.models import (
     TaskType,
     now_iso,
 )
+from app.extraction.searchable import SearchableResult
 from app.tasks.jobs import Imported, ImportJob, Job, PageJob, PageRead
 from app.tasks.queue import TaskQueue
+from app.tasks.searchable_job import discard_output, make_searchable_job
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +52,14 @@ class JobResults(TaskQueue):
     def _make_job(self, task: BackgroundTask) -> Job | None:
         if task.task_type is TaskType.IMPORT:
             return ImportJob(task.id, self.workers, self.library.store, Path(task.payload["path"]))
+        if task.task_type is TaskType.SEARCHABLE_PDF:
+            made = make_searchable_job(
+                task, self.library, self.workers, self._concurrency, self.ocr_lang
+            )
+            if isinstance(made, str):
+                self._fail(task, made)
+                return None
+            return made
         page = self.library.page(task.page_id) if task.page_id is not None else None
         source = self.library.source(page.source_id) if page is not None else None
         if page is None or source is None:
@@ -80,7 +90,7 @@ class JobResults(TaskQueue):
         self._mark(task_id, "progress", "message")
 
     @Slot(int, object)
-    def _on_finished(self, task_id: int, result: Imported | PageRead) -> None:
+    def _on_finished(self, task_id: int, result: Imported | PageRead | SearchableResult) -> None:
         job = self._job_done(task_id)
         task = self._tasks.get(task_id)
         if job is None or task is None or task.status is not TaskStatus.IN_PROGRESS:
@@ -89,6 +99,8 @@ class JobResults(TaskQueue):
             return
         if isinstance(result, Imported):
             self._complete_import(task, result)
+        elif isinstance(result, SearchableResult):
+            self._complete_searchable(task, result)
         else:
             self._complete_page(task, result)
         self._schedule()
@@ -134,6 +146,15 @@ class JobResults(TaskQueue):
         self._mark(task.id, "status", "finished_at", "progress", "message")
         if task.source_id is not None:
             self.pageTextReady.emit(task.source_id, task.page_id)
+
+    def _complete_searchable(self, task: BackgroundTask, result: SearchableResult) -> None:
+        self._transition(task, TaskStatus.COMPLETED)
+        task.finished_at = now_iso()
+        task.progress = 1.0
+        task.message = result.summary()
+        self.library.update_task(task, ("status", "finished_at", "progress", "message"))
+        self._batch.done += 1
+        self._mark(task.id, "status", "finished_at", "progress", "message")
 
     def _complete_import(self, task: BackgroundTask, result: Imported) -> None:
         self._transition(task, TaskStatus.COMPLETED)
@@ -211,6 +232,7 @@ class JobResults(TaskQueue):
 
     def _discard_late_result(self, task: BackgroundTask | None, result: object) -> None:
         """A result for a task already cancelled: keep nothing of it."""
+        discard_output(result)
         if not isinstance(result, Imported) or result.existed:
             return
         if self.library.source_by_sha(result.sha256) is None:

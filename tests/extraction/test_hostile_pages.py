@@ -112,6 +112,35 @@ def test_a_pdf_lying_about_its_page_count_has_its_real_pages(
         read(pool, liar, "pdf", 2)
 
 
+def test_a_small_count_backed_by_stray_page_objects_still_names_the_missing_pages(
+    pool: WorkerPool, tmp_path: Path
+) -> None:
+    # Three page objects in the file, three declared, one in the page tree: the count
+    # passes the quick check, and the pages that are not there say so when read.
+    content = b"BT /F1 12 Tf 72 720 Td (The one real page) Tj ET"
+    page = b"<< /Type /Page /MediaBox [0 0 612 792] /Contents 4 0 R >>"
+    data = pdf_file(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 3 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+            b"/Resources << /Font << /F1 5 0 R >> >> >>",
+            stream(content),
+            HELVETICA,
+            page,
+            page,
+        ]
+    )
+    stray = tmp_path / "stray.pdf"
+    stray.write_bytes(data)
+    pages = int(str(probe(pool, stray)["pages"]))
+    assert pages in (1, 3)
+    assert "one real page" in str(read(pool, stray, "pdf", 1)["text"])
+    for number in range(2, pages + 1):
+        with pytest.raises(FolioError, match=rf"stray\.pdf has no page {number} \(it has 1\)"):
+            read(pool, stray, "pdf", number)
+
+
 def test_a_pdf_over_the_page_cap_is_read_up_to_it_with_a_sentence(
     pool: WorkerPool, tmp_path: Path
 ) -> None:

@@ -17,7 +17,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QColor, QImage, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QAction, QColor, QImage, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -41,6 +41,7 @@ from app.ui.common.plain import plain_label, plain_tip
 from app.ui.common.rendering import PageRenderer, RenderRequest
 from app.ui.common.theme import is_dark
 from app.ui.dialogs.language import LanguageDialog
+from app.ui.library.original_button import original_button
 from app.ui.library.page_viewer import PageViewer
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -196,13 +197,23 @@ class DocumentView(QWidget):
         backRequested(): back to the list of sources.
         exportRequested(int): export this source's text (source id).
         revealRequested(int): show this source's original file (source id).
+        openRequested(int): open this source in the default viewer (source id).
+        printRequested(int, bool): print this source (id); True: the page shown first.
         pageShown(int): a page is now shown (page id).
         workQueued(): the user queued tasks here (a retry, OCR again).
     """
 
+    #: The "Open" button's menu (original_button.py).
+    open_action: QAction
+    reveal_action: QAction
+    print_page_action: QAction
+    print_action: QAction
+
     backRequested = Signal()
     exportRequested = Signal(int)
     revealRequested = Signal(int)
+    openRequested = Signal(int)
+    printRequested = Signal(int, bool)
     pageShown = Signal(int)
     workQueued = Signal()
 
@@ -250,9 +261,8 @@ class DocumentView(QWidget):
         self.export_button.setToolTip("Save the text of every page as a .txt file")
         self.export_button.clicked.connect(self._export)
         header.addWidget(self.export_button)
-        self.reveal_button = QPushButton("Show original file")
-        self.reveal_button.clicked.connect(self._reveal)
-        header.addWidget(self.reveal_button)
+        self.original_button = original_button(self)
+        header.addWidget(self.original_button)
         layout.addLayout(header)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -435,3 +445,12 @@ class DocumentView(QWidget):
     def _reveal(self) -> None:
         if self.source is not None:
             self.revealRequested.emit(self.source.id)
+
+    @Slot()
+    def open_original(self) -> None:
+        if self.source is not None:
+            self.openRequested.emit(self.source.id)
+
+    def print_source(self, page_only: bool) -> None:
+        if self.source is not None:
+            self.printRequested.emit(self.source.id, page_only)

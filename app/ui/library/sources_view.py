@@ -123,11 +123,13 @@ class SourcesView(QWidget):
     Signals:
         openSourceRequested(int): open this source to its pages.
         exportRequested(int): export this source's text.
+        searchableRequested(int): save this source as a searchable PDF.
         importRequested(): the empty state's "Choose files…".
     """
 
     openSourceRequested = Signal(int)
     exportRequested = Signal(int)
+    searchableRequested = Signal(int)
     importRequested = Signal()
 
     def __init__(
@@ -199,6 +201,7 @@ class SourcesView(QWidget):
         self.delete_action = self._action("Delete from library…", self.delete_selected, "Del")
         self.reveal_action = self._action("Show original file", self.reveal_selected)
         self.export_action = self._action("Export text…", self.export_selected)
+        self.searchable_action = self._action("Save as searchable PDF…", self.searchable_selected)
         for action in (self.open_action, self.delete_action):
             action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
             self.view.addAction(action)
@@ -250,6 +253,7 @@ class SourcesView(QWidget):
         self.open_action.setEnabled(len(ids) == 1)
         self.reveal_action.setEnabled(len(ids) == 1)
         self.export_action.setEnabled(len(ids) == 1)
+        self.searchable_action.setEnabled(len(ids) == 1)
 
     @Slot(str)
     def _on_filter(self, text: str) -> None:
@@ -294,6 +298,12 @@ class SourcesView(QWidget):
             self.exportRequested.emit(ids[0])
 
     @Slot()
+    def searchable_selected(self) -> None:
+        ids = self.selected_ids()
+        if len(ids) == 1:
+            self.searchableRequested.emit(ids[0])
+
+    @Slot()
     def delete_selected(self) -> None:
         sources = [s for i in self.selected_ids() if (s := self.model.source(i)) is not None]
         if sources:
@@ -336,7 +346,12 @@ class SourcesView(QWidget):
         if not self.view.indexAt(pos).isValid():
             return
         menu = QMenu(self)
-        for action in (self.open_action, self.export_action, self.reveal_action):
+        for action in (
+            self.open_action,
+            self.export_action,
+            self.searchable_action,
+            self.reveal_action,
+        ):
             menu.addAction(action)
         menu.addSeparator()
         menu.addAction(self.delete_action)

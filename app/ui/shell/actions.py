@@ -48,6 +48,8 @@ class WindowActions(WindowParts):
             "Add every PDF and image in a folder and its subfolders (Ctrl+Shift+O)"
         )
         self.export_action = self._action("Export text…", self.export_current, "Ctrl+E")
+        self.open_original_action = self._action("Open in default viewer", self.open_current)
+        self.print_action = self._action("Print…", self.print_current, keys.Print)
         self.settings_action = self._action("Settings…", self.open_settings, keys.Preferences)
         if self.settings_action.shortcut().isEmpty():
             self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
@@ -102,6 +104,8 @@ class WindowActions(WindowParts):
         file_menu.addAction(self.import_folder_action)
         file_menu.addSeparator()
         file_menu.addAction(self.export_action)
+        file_menu.addAction(self.open_original_action)
+        file_menu.addAction(self.print_action)
         file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()

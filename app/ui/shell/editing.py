@@ -6,17 +6,20 @@ import asyncio
 from pathlib import Path
 
 from PySide6.QtCore import Slot
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
     QWidget,
 )
 
+from app.core.errors import FolioError
 from app.core.models import Source
 from app.ui.common.asyncutil import spawn
 from app.ui.common.formatting import plural
 from app.ui.common.message_bar import MessageKind
 from app.ui.library.export import default_export_name, library_source_text, write_text
+from app.ui.library.open_print import PagePrinter, choose_printer, open_in_viewer
 from app.ui.library.sources_view import reveal_original
 from app.ui.shell.parts import WindowParts
 from app.ui.shell.sidebar import Section
@@ -67,6 +70,67 @@ class WindowEditing(WindowParts):
                 else ""
             )
             self.statusBar().showMessage(f"Saved the text to {path}{note}", 8000)
+
+    @Slot(int)
+    def open_original(self, source_id: int) -> None:
+        """Open a document in the system's default viewer (the original, else Folio's copy)."""
+        source = self.library.source(source_id)
+        if source is not None:
+            spawn(self._open_original(source))
+
+    async def _open_original(self, source: Source) -> None:
+        problem = await open_in_viewer(source, self.library)
+        if problem is None:
+            self.statusBar().showMessage(f"Opened {source.name} in the default viewer", 5000)
+        else:
+            self.message_bar.show_message(problem, MessageKind.WARNING)
+
+    @Slot(int, bool)
+    def print_source(self, source_id: int, page_only: bool = False) -> None:
+        """The print dialog for a document: the page shown, a range, or every page."""
+        source = self.library.source(source_id)
+        if source is None:
+            return
+        viewer = self.document_view.viewer
+        shown = (
+            viewer.page.number
+            if viewer.source is not None and viewer.page and (viewer.source.id == source_id)
+            else None
+        )
+        chosen = choose_printer(self, source, shown, page_only, self.run_print_dialog)
+        if chosen is not None:
+            printer, numbers = chosen
+            spawn(self._print(printer, source, numbers))
+
+    async def _print(self, printer: QPrinter, source: Source, numbers: list[int]) -> None:
+        job = PagePrinter(self.library, self.renderer, self)
+        job.progressed.connect(
+            lambda done, total: self.statusBar().showMessage(
+                f"Printing {source.name}: page {done} of {total}", 3000
+            )
+        )
+        try:
+            await job.print_pages(printer, source, numbers)
+        except FolioError as exc:
+            self.message_bar.show_message(
+                f"Could not print {source.name}: {exc.message}", MessageKind.ERROR
+            )
+        else:
+            self.statusBar().showMessage(
+                f"Sent {plural(len(numbers), 'page')} of {source.name} to the printer", 8000
+            )
+        finally:
+            job.deleteLater()
+
+    @Slot()
+    def open_current(self) -> None:
+        if self.document_view.source is not None:
+            self.open_original(self.document_view.source.id)
+
+    @Slot()
+    def print_current(self) -> None:
+        if self.document_view.source is not None:
+            self.print_source(self.document_view.source.id)
 
     @Slot(int)
     def _reveal_source(self, source_id: int) -> None:

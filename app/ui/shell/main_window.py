@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QSettings, Qt, Slot
+from PySide6.QtPrintSupport import QPrintDialog
 from PySide6.QtWidgets import (
     QApplication,
     QMainWindow,
@@ -34,6 +35,7 @@ from app.ui.shell.dropping import WindowImporting
 from app.ui.shell.editing import WindowEditing
 from app.ui.shell.importer import ImportFlow
 from app.ui.shell.lifecycle import WindowLifecycle
+from app.ui.shell.searchable import WindowSearchable
 from app.ui.shell.sidebar import Section, Sidebar
 from app.ui.shell.status_indicator import StatusIndicator
 from app.ui.tasks.page import TasksPage
@@ -51,7 +53,14 @@ def window_title(library: Library) -> str:
     return "Folio" if is_default else f"Folio — {library.folder.name}"
 
 
-class MainWindow(WindowActions, WindowImporting, WindowEditing, WindowLifecycle, QMainWindow):
+class MainWindow(
+    WindowActions,
+    WindowImporting,
+    WindowEditing,
+    WindowSearchable,
+    WindowLifecycle,
+    QMainWindow,
+):
     """Folio's window. Holds no business logic: the views talk to the manager.
 
     Signals: none of its own; it connects the views' signals to each other.
@@ -73,6 +82,8 @@ class MainWindow(WindowActions, WindowImporting, WindowEditing, WindowLifecycle,
         self.tesseract_error: str | None = None
         #: Asks before quitting while tasks run; tests put an answer here.
         self.confirm_quit: Callable[[int], bool] | None = None
+        #: Shows the print dialog and returns its result; tests put an answer here.
+        self.run_print_dialog: Callable[[QPrintDialog], int] | None = None
         self._shut_down = False
         self.setWindowTitle(window_title(library))
         self.setAcceptDrops(True)
@@ -86,6 +97,7 @@ class MainWindow(WindowActions, WindowImporting, WindowEditing, WindowLifecycle,
         self._build_toolbar()
         self._build_status_bar()
         self._connect()
+        self._build_searchable()
         self._restore_state()
         app = QApplication.instance()
         if app is not None:
@@ -153,6 +165,8 @@ class MainWindow(WindowActions, WindowImporting, WindowEditing, WindowLifecycle,
         self.document_view.backRequested.connect(self.show_sources)
         self.document_view.exportRequested.connect(self.export_source)
         self.document_view.revealRequested.connect(self._reveal_source)
+        self.document_view.openRequested.connect(self.open_original)
+        self.document_view.printRequested.connect(self.print_source)
         self.document_view.viewer.zoomChanged.connect(self._update_zoom_actions)
         self.search_view.openPageRequested.connect(self.open_page)
         self.search_view.openSourceRequested.connect(self.open_source)
@@ -255,7 +269,8 @@ class MainWindow(WindowActions, WindowImporting, WindowEditing, WindowLifecycle,
         )
         for action in (self.zoom_in_action, self.zoom_out_action, self.fit_width_action):
             action.setEnabled(in_document)
-        self.export_action.setEnabled(in_document)
+        for action in (self.export_action, self.open_original_action, self.print_action):
+            action.setEnabled(in_document)
 
     @Slot(str)
     def _update_zoom_actions(self, text: str) -> None:

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QMainWindow
 if TYPE_CHECKING:
     from PySide6.QtCore import QSettings
     from PySide6.QtGui import QAction
+    from PySide6.QtPrintSupport import QPrintDialog
     from PySide6.QtWidgets import QSplitter, QStackedWidget
 
     from app.core.library import Library
@@ -39,6 +40,7 @@ class WindowParts(QMainWindow):
         tesseract: TesseractInfo | None
         tesseract_error: str | None
         confirm_quit: Callable[[int], bool] | None
+        run_print_dialog: Callable[[QPrintDialog], int] | None
         guide_dialog: UserGuideDialog | None
         _shut_down: bool
         renderer: PageRenderer
@@ -64,6 +66,8 @@ class WindowParts(QMainWindow):
         choose_files: Callable[[], None]
         choose_folder: Callable[[], None]
         export_current: Callable[[], None]
+        open_current: Callable[[], None]
+        print_current: Callable[[], None]
         copy_text: Callable[[], None]
         select_all: Callable[[], None]
         open_settings: Callable[[], None]

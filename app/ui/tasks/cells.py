@@ -87,6 +87,7 @@ STATUS_LABELS: dict[TaskStatus, str] = {
 TYPE_LABELS: dict[TaskType, str] = {
     TaskType.IMPORT: "Import",
     TaskType.TEXT_EXTRACTION: "Extract text",
+    TaskType.SEARCHABLE_PDF: "Searchable PDF",
 }
 
 #: Ascending status order: what needs a look first.
