@@ -6,6 +6,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from app.core.paths import resources_dir
+from app.ui.common.focus_ring import FocusRing
 
 
 def is_dark(palette: QPalette) -> bool:
@@ -81,6 +82,7 @@ def apply_theme(app: QApplication, theme: str) -> None:
         app.setPalette(app.style().standardPalette())
     else:
         app.setPalette(QPalette())
+    FocusRing.set_on(app, is_dark(app.palette()))
     _repolish_style_sheets(app)
 
 

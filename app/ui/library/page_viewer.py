@@ -113,6 +113,8 @@ class PageViewer(QWidget):
         self.manager = manager
         self.renderer = renderer
         self.settings = settings
+        #: What the text panel shows of a page's text (text_flow.py may join its lines).
+        self.shown_text: Callable[[str], str] = str
         #: Installed OCR languages (set by the window once Tesseract answered).
         self.languages: tuple[str, ...] = ()
         self.ocr_available = True
@@ -273,7 +275,7 @@ class PageViewer(QWidget):
 
     def _show_text(self, scroll_to_hit: bool) -> None:
         assert self.page is not None
-        self.text.setPlainText(self.page.text or "")
+        self.text.setPlainText(self.shown_text(self.page.text or ""))
         self.apply_highlight(scroll_to_hit)
 
     def apply_highlight(self, scroll_to_hit: bool = True) -> int:

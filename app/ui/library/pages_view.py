@@ -17,7 +17,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QAction, QColor, QImage, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QAction, QColor, QImage, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -42,7 +42,9 @@ from app.ui.common.rendering import PageRenderer, RenderRequest
 from app.ui.common.theme import is_dark
 from app.ui.dialogs.language import LanguageDialog
 from app.ui.library.original_button import original_button
+from app.ui.library.page_keys import PageKeys
 from app.ui.library.page_viewer import PageViewer
+from app.ui.library.text_flow import JoinLinesToggle
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 PAGE_THUMB = QSize(72, 96)
@@ -238,7 +240,7 @@ class DocumentView(QWidget):
         layout.setContentsMargins(12, 8, 12, 8)
         header = QHBoxLayout()
         self.back_button = QPushButton("‹ Library")
-        self.back_button.setToolTip("Back to all documents (Alt+Left)")
+        self.back_button.setToolTip("Close the document (Escape, Alt+Left)")
         self.back_button.clicked.connect(self.backRequested)
         header.addWidget(self.back_button)
         header.addSpacing(8)
@@ -289,15 +291,8 @@ class DocumentView(QWidget):
             self.splitter.restoreState(state)
         layout.addWidget(self.splitter, 1)
 
-        QShortcut(QKeySequence("Alt+Left"), self, self.backRequested.emit)
-        QShortcut(
-            QKeySequence(QKeySequence.StandardKey.MoveToPreviousPage),
-            self,
-            lambda: self.step_page(-1),
-        )
-        QShortcut(
-            QKeySequence(QKeySequence.StandardKey.MoveToNextPage), self, lambda: self.step_page(1)
-        )
+        self.keys = PageKeys(self)
+        self.join_lines = JoinLinesToggle(self.viewer)
         manager.pageTextReady.connect(self._on_page_text)
         manager.tasksChanged.connect(self._on_tasks_changed)
         manager.tasksAdded.connect(self._on_tasks_added)
@@ -312,6 +307,7 @@ class DocumentView(QWidget):
         """Open a source at a page (the first when None), marking `highlight` in its text."""
         self.highlight = highlight
         if self.source is None or self.source.id != source.id:
+            self.keys.switch_document(self.source.id if self.source else None, source.id)
             self.source = source
             self.viewer.clear()
             self.model.set_source(source)

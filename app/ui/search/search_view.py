@@ -373,6 +373,13 @@ class SearchView(QWidget):
             self._relayout.request()
         return super().eventFilter(watched, event)
 
+    def focus_results(self) -> None:
+        """Back from a document: the results keep the one opened current, and take the keys."""
+        if self.stack.currentWidget() is self.results:
+            self.results.setFocus()
+        else:
+            self.focus_field()
+
     def _move_into_results(self) -> bool:
         if self.stack.currentWidget() is not self.results or self.model.rowCount() == 0:
             return False

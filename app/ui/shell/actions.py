@@ -94,6 +94,7 @@ class WindowActions(WindowParts):
         self.guide_action = self._action(
             "User guide", self.show_user_guide, QKeySequence.StandardKey.HelpContents
         )
+        self.shortcuts_action = self._action("Keyboard shortcuts", self.show_shortcuts, "Ctrl+/")
         self.about_action = self._action("About Folio", self.show_about)
         self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
 
@@ -128,6 +129,7 @@ class WindowActions(WindowParts):
             appearance.addAction(action)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.guide_action)
+        help_menu.addAction(self.shortcuts_action)
         help_menu.addSeparator()
         help_menu.addAction(self.about_action)
         self.menus = {"file": file_menu, "edit": edit_menu, "view": view_menu, "help": help_menu}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import (
     QCloseEvent,
 )
@@ -17,6 +17,7 @@ from app.ui.common.theme import apply_theme
 from app.ui.dialogs.about import show_about
 from app.ui.dialogs.help import UserGuideDialog
 from app.ui.dialogs.settings import SettingsDialog
+from app.ui.dialogs.shortcuts import ShortcutsDialog
 from app.ui.shell.parts import WindowParts
 
 SETTINGS_GEOMETRY = "window/geometry"
@@ -80,6 +81,13 @@ class WindowLifecycle(WindowParts):
             self.guide_dialog.activateWindow()
         else:
             self.guide_dialog.show()
+
+    @Slot()
+    def show_shortcuts(self) -> None:
+        """Every keyboard shortcut of the window, read from its actions as it opens."""
+        self.shortcuts_dialog = ShortcutsDialog(self, self)
+        self.shortcuts_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.shortcuts_dialog.show()
 
     @Slot()
     def show_about(self) -> None:

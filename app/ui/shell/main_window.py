@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QSettings, Qt, Slot
+from PySide6.QtCore import QModelIndex, QSettings, Qt, Slot
 from PySide6.QtPrintSupport import QPrintDialog
 from PySide6.QtWidgets import (
     QApplication,
@@ -26,6 +26,7 @@ from app.ui.common.asyncutil import spawn
 from app.ui.common.message_bar import MessageBar, MessageKind
 from app.ui.common.rendering import PageRenderer
 from app.ui.dialogs.help import UserGuideDialog
+from app.ui.dialogs.shortcuts import GROUP_PROPERTY, ShortcutsDialog
 from app.ui.library.pages_view import DocumentView
 from app.ui.library.sources_view import SourcesView
 from app.ui.search.search_view import SearchView
@@ -85,6 +86,8 @@ class MainWindow(
         #: Shows the print dialog and returns its result; tests put an answer here.
         self.run_print_dialog: Callable[[QPrintDialog], int] | None = None
         self._shut_down = False
+        #: The section a document was opened from; closing it goes back there.
+        self._opened_from = Section.LIBRARY
         self.setWindowTitle(window_title(library))
         self.setAcceptDrops(True)
 
@@ -92,6 +95,7 @@ class MainWindow(
         self.importer = ImportFlow(manager, self)
         self._build_views()
         self.guide_dialog: UserGuideDialog | None = None
+        self.shortcuts_dialog: ShortcutsDialog | None = None
         self._build_actions()
         self._build_menus()
         self._build_toolbar()
@@ -141,6 +145,13 @@ class MainWindow(
         outer.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
         self.overlay = DropOverlay(central)
+        for view, group in (
+            (self.sources_view, "The list of documents"),
+            (self.document_view, "An open document"),
+            (self.search_view, "Search"),
+            (self.tasks_page, "Tasks"),
+        ):
+            view.setProperty(GROUP_PROPERTY, group)
 
     def _build_status_bar(self) -> None:
         self.indicator = StatusIndicator()
@@ -157,12 +168,13 @@ class MainWindow(
         self.manager.batchFinished.connect(self._end_import_note)
         self.manager.idle.connect(self._end_import_note)
         self.tasks_page.badgeChanged.connect(self.sidebar.set_task_badge)
+        self.sidebar.clicked.connect(self._on_sidebar_click)
         self.tasks_page.openSourceRequested.connect(self.open_source)
         self.tasks_page.openPageRequested.connect(self.open_page)
         self.sources_view.openSourceRequested.connect(self.open_source)
         self.sources_view.exportRequested.connect(self.export_source)
         self.sources_view.importRequested.connect(self.choose_files)
-        self.document_view.backRequested.connect(self.show_sources)
+        self.document_view.backRequested.connect(self.close_document)
         self.document_view.exportRequested.connect(self.export_source)
         self.document_view.revealRequested.connect(self._reveal_source)
         self.document_view.openRequested.connect(self.open_original)
@@ -229,6 +241,23 @@ class MainWindow(
             self.sources_view.select_source(self.document_view.source.id)
         self.sources_view.view.setFocus()
 
+    @Slot()
+    def close_document(self) -> None:
+        """Back to where the document was opened from: the search results, or the list."""
+        if self._opened_from is Section.SEARCH:
+            self.show_section(Section.SEARCH)
+            self.library_stack.setCurrentWidget(self.sources_view)
+            self.search_view.focus_results()
+        else:
+            self.show_sources()
+
+    def _on_sidebar_click(self, index: QModelIndex) -> None:
+        """A click on "Library" shows the list, even with a document open."""
+        if index.row() == Section.LIBRARY and self.library_stack.currentWidget() is not (
+            self.sources_view
+        ):
+            self.show_sources()
+
     @Slot(int)
     def open_source(self, source_id: int) -> None:
         self.open_page_of(source_id, None, "")
@@ -247,6 +276,10 @@ class MainWindow(
         if source is None:
             self.statusBar().showMessage("That document is no longer in the library.", 5000)
             return
+        self._opened_from = self.sidebar.section()
+        self.document_view.back_button.setText(
+            "‹ Results" if self._opened_from is Section.SEARCH else "‹ Library"
+        )
         self.show_section(Section.LIBRARY)
         self.library_stack.setCurrentWidget(self.document_view)
         self.document_view.show_source(source, page_id, highlight)

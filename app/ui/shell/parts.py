@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from app.ui.common.message_bar import MessageBar
     from app.ui.common.rendering import PageRenderer
     from app.ui.dialogs.help import UserGuideDialog
+    from app.ui.dialogs.shortcuts import ShortcutsDialog
     from app.ui.library.pages_view import DocumentView
     from app.ui.library.sources_view import SourcesView
     from app.ui.search.search_view import SearchView
@@ -42,6 +43,7 @@ class WindowParts(QMainWindow):
         confirm_quit: Callable[[int], bool] | None
         run_print_dialog: Callable[[QPrintDialog], int] | None
         guide_dialog: UserGuideDialog | None
+        shortcuts_dialog: ShortcutsDialog | None
         _shut_down: bool
         renderer: PageRenderer
         importer: ImportFlow
@@ -74,3 +76,4 @@ class WindowParts(QMainWindow):
         set_theme: Callable[[str], None]
         show_user_guide: Callable[[], None]
         show_about: Callable[[], None]
+        show_shortcuts: Callable[[], None]

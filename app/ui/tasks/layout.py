@@ -38,13 +38,14 @@ from app.ui.tasks.view import TasksView
 SAY_FOR_MS = 30_000
 
 _DEFAULT_WIDTHS: dict[Column, int] = {
+    # Together under 700 px: at a 900 px window no column starts off-screen.
     Column.SELECT: 30,
-    Column.TYPE: 105,
-    Column.STATUS: 150,
-    Column.SOURCE: 250,
-    Column.PAGE: 75,
-    Column.SCHEDULED: 105,
-    Column.DURATION: 80,
+    Column.TYPE: 90,
+    Column.STATUS: 130,
+    Column.SOURCE: 170,
+    Column.PAGE: 55,
+    Column.SCHEDULED: 90,
+    Column.DURATION: 70,
     Column.PROGRESS: 200,  # the last column: it stretches over the rest
 }
 
@@ -90,6 +91,7 @@ class PageLayout(TasksPageParts):
         self.summary_label = plain_label(QLabel())
         self.summary_label.setObjectName("tasksSummary")
         heading.addWidget(self.summary_label, 1)
+        self.summary_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout.addLayout(heading)
 
         self.toolbar = QToolBar("Task actions")
@@ -135,9 +137,11 @@ class PageLayout(TasksPageParts):
         self.text_filter = QLineEdit()
         self.text_filter.setPlaceholderText("Filter by source or error")
         self.text_filter.setClearButtonEnabled(True)
-        self.text_filter.setMinimumWidth(260)
+        self.text_filter.setMinimumWidth(160)
+        self.text_filter.setMaximumWidth(320)
         self.text_filter.setToolTip("Shows the tasks whose source name or error contains this")
-        filters.addWidget(self.text_filter)
+        # On the heading's row: the chips keep a row to themselves, whole at 700 px.
+        heading.addWidget(self.text_filter, 1)
         layout.addLayout(filters)
         self.setStyleSheet(
             "QToolButton[statusFilter] { border: 1px solid palette(mid); border-radius: 11px;"
