@@ -231,13 +231,26 @@ class SourcesTable(LibraryDatabase):
         )
 
     def set_user_rotation(self, page_id: int, degrees: int) -> None:
-        """The turn the user chose for a page; kept, and applied whenever it is read again."""
+        """The turn the user chose for a page; kept, and applied whenever it is read again.
+
+        0 means no choice (Folio finds which way up the page is); a choice of upright is
+        kept as 360, so Folio does not turn that page on its own again.
+        """
+        turn = degrees % 360 or (360 if degrees else 0)
         with self.transaction() as db:
-            db.execute("UPDATE pages SET user_rotation = ? WHERE id = ?", (degrees % 360, page_id))
+            db.execute("UPDATE pages SET user_rotation = ? WHERE id = ?", (turn, page_id))
 
     def user_rotation(self, page_id: int) -> int:
         rows = self._query("SELECT user_rotation FROM pages WHERE id = ?", (page_id,))
         return int(rows[0][0]) if rows else 0
+
+    def user_rotations(self, source_id: int) -> dict[int, int]:
+        """The turns the user chose for pages of a source, by page id (unturned pages left out)."""
+        rows = self._query(
+            "SELECT id, user_rotation FROM pages WHERE source_id = ? AND user_rotation != 0",
+            (source_id,),
+        )
+        return {int(page_id): int(turn) for page_id, turn in rows}
 
 
 _PAGE_COLUMNS = (

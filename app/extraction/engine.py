@@ -21,7 +21,7 @@ from PySide6.QtGui import QImage
 
 from app.core.errors import FolioError
 from app.core.models import OcrMode, TextMethod
-from app.extraction import tesseract
+from app.extraction import orientation, tesseract
 from app.extraction.filetype import FileKind, sniff
 from app.extraction.pdfpages import (
     MAX_OCR_SIDE,
@@ -59,6 +59,8 @@ class PageResult:
     confidence: float | None
     #: A sentence about the result, e.g. that its text was cut.
     note: str | None = None
+    #: The turn (degrees clockwise) the page was read at.
+    rotation: int = 0
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -68,6 +70,8 @@ class PageResult:
         }
         if self.note:
             out["note"] = self.note
+        if self.rotation:
+            out["rotation"] = self.rotation
         return out
 
 
@@ -78,6 +82,7 @@ class PageEngine:
         self._pdf: OpenPdf | None = None
         # Tesseract in this process, its models loaded once and kept between pages.
         self._ocr_engines = tesseract.InProcessOcr()
+        self._osd = orientation.InProcessOsd()
         # A private folder (mode 0700) for the page images Folio hands to Tesseract;
         # the parent gives one it removes even if this process is killed.
         self._work_dir = work_dir or Path(tempfile.mkdtemp(prefix="folio-ocr-"))
@@ -88,6 +93,7 @@ class PageEngine:
     def close(self) -> None:
         self._pdf = None
         self._ocr_engines.close()
+        self._osd.close()
         shutil.rmtree(self._work_dir, ignore_errors=True)
 
     def _open_pdf(self, path: Path, name: str) -> OpenPdf:
@@ -119,7 +125,9 @@ class PageEngine:
         ocr: OcrMode,
         lang: str,
         progress: Progress,
+        rotation: int = 0,
     ) -> PageResult:
+        """`rotation`: the user's turn for the page (clockwise; 0 lets Folio find it)."""
         file_kind = FileKind(kind)
         index = number - 1
         if file_kind is FileKind.PDF:
@@ -145,7 +153,7 @@ class PageEngine:
             drawn = pdf.grey_image(index) if info.in_process else None
             image, dpi = drawn or pdf.render(index, self._work_dir)
             progress(0.4, f"OCR, page {number} of {count}", OCR_BUDGET)
-            return self._ocr(image, dpi, lang, name, number)
+            return self._ocr(image, dpi, lang, name, number, rotation)
         if ocr is OcrMode.NEVER:
             raise FolioError(
                 f"{name} is an image, and OCR is switched off; turn OCR on to read it."
@@ -154,7 +162,7 @@ class PageEngine:
         progress(0.2, f"Decoding image, page {number}", RENDER_BUDGET)
         image, img_dpi = self._image_page(path, name, file_kind, index)
         progress(0.4, f"OCR, page {number}", OCR_BUDGET)
-        return self._ocr(image, img_dpi, lang, name, number)
+        return self._ocr(image, img_dpi, lang, name, number, rotation)
 
     def render(self, path: Path, name: str, kind: str, index: int, width: int) -> dict[str, Any]:
         """Draw a page about `width` pixels wide into a PNG in the private folder, for display.
@@ -303,20 +311,64 @@ class PageEngine:
         return pdf.grey_image(index)
 
     def _ocr(
-        self, image: Image.Image | Path, dpi: int | None, lang: str, name: str, number: int
+        self,
+        image: Image.Image | Path,
+        dpi: int | None,
+        lang: str,
+        name: str,
+        number: int,
+        rotation: int = 0,
     ) -> PageResult:
-        """Read a page image: in process when Tesseract is loaded here, else with the program."""
-        png: Path | None = None
-        try:
-            if tesseract.tesseract_info().in_process and isinstance(image, Image.Image):
-                data = self._ocr_engines.read(image, lang, dpi)
+        """Read a page image the right way up (see `orientation`), in process when Tesseract
+        is loaded here, else with the program; `rotation` is the user's turn, if any."""
+        in_process = tesseract.tesseract_info().in_process and isinstance(image, Image.Image)
+        page: Image.Image | None = image if isinstance(image, Image.Image) else None
+        made: list[Path] = []
+        straight: dict[int, Image.Image] = {}
+
+        def upright(turn: int) -> Image.Image:
+            nonlocal page
+            if page is None:  # the program's rendered PNG, opened only to be turned
+                assert isinstance(image, Path)
+                with Image.open(image) as drawn:
+                    page = drawn.copy()
+            if turn not in straight:
+                straight[turn] = orientation.straighten(orientation.turn_image(page, turn))
+            return straight[turn]
+
+        def as_png(turn: int) -> Path:
+            if isinstance(image, Path) and upright(turn) is page:
+                return image  # as drawn: no need to write it again
+            out = self._work_dir / f"image-{number}-{turn}.png"
+            upright(turn).save(out, "PNG")
+            made.append(out)
+            return out
+
+        def detect() -> orientation.Orientation | None:
+            if in_process:
+                assert page is not None
+                return self._osd.detect(page, dpi)
+            if page is None and isinstance(image, Path):
+                return orientation.program_detect(image, dpi)
+            assert page is not None
+            out = self._work_dir / f"image-{number}-osd.png"
+            page.save(out, "PNG")
+            made.append(out)
+            return orientation.program_detect(out, dpi)
+
+        def read(turn: int) -> PageResult:
+            if in_process:
+                data = self._ocr_engines.read(upright(turn), lang, dpi)
             else:
-                if isinstance(image, Path):
-                    png = image
-                else:
-                    png = self._work_dir / f"image-{number}.png"
-                    image.save(png, "PNG")
-                data = tesseract.run_tsv(png, lang, tesseract.program_options(dpi), self._work_dir)
+                options = tesseract.program_options(dpi)
+                data = tesseract.run_tsv(as_png(turn), lang, options, self._work_dir)
+            raw, confidence = text_from_tsv(data)
+            text, cut = bounded_normalise(raw)
+            note = cut_note(text) if cut else None
+            return PageResult(text, TextMethod.OCR, confidence, note, turn)
+
+        try:
+            return orientation.read_upright(read, lambda r: r.confidence, detect, rotation)
         except tesseract.TesseractFailed as exc:
             detail = str(exc)
             if "language" in detail.lower():
@@ -329,11 +381,10 @@ class PageEngine:
                 "check the page image."
             ) from exc
         finally:
-            if png is not None:
-                png.unlink(missing_ok=True)
-        raw, confidence = text_from_tsv(data)
-        text, cut = bounded_normalise(raw)
-        return PageResult(text, TextMethod.OCR, confidence, cut_note(text) if cut else None)
+            if isinstance(image, Path):
+                made.append(image)
+            for path in made:
+                path.unlink(missing_ok=True)
 
 
 def _too_big_message(name: str, exc: BaseException) -> str:

@@ -36,6 +36,9 @@ class PageRequest:
     number: int
     ocr: str = "auto"
     lang: str = "eng"
+    #: The user's turn for the page, degrees clockwise, applied before OCR (no detection
+    #: then); 0 lets the worker find which way up the page is; 360 is upright by choice.
+    rotation: int = 0
     op: ClassVar[str] = "page"
 
 
