@@ -44,7 +44,7 @@ python_env() {
   want=$(sha256sum pyproject.toml | cut -d' ' -f1)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
-    "$VENV/bin/python" -m pip install -q -e ".[test,lint]"
+    "$VENV/bin/python" -m pip install -q -e ".[test,lint,cluster]"
     echo "$want" > "$stamp"
   fi
 }

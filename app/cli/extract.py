@@ -28,7 +28,19 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
     # With OCR off no language is used: Tesseract is not even looked for.
     lang = args.lang or ("eng" if args.ocr == OcrMode.NEVER.value else installed_default())
-    with BatchExtractor(OcrMode(args.ocr), lang, pages, args.jobs) as batch:
+    jobs, workers = args.jobs, None
+    if getattr(args, "cluster", None):
+        from app.cluster import ClusterError
+        from app.cluster.client import connect
+
+        try:
+            workers = connect(args.cluster)
+        except ClusterError as exc:
+            print(f"folio: {exc.message}", file=sys.stderr)
+            return EXIT_INPUT_FAILED
+        # Every thread of the cluster busy, and a page waiting behind each on the scheduler.
+        jobs = max(jobs, 2 * workers.slots())
+    with BatchExtractor(OcrMode(args.ocr), lang, pages, jobs, workers=workers) as batch:
         for result in batch.run(iter(collected.files)):
             if result.error:
                 status = EXIT_INPUT_FAILED

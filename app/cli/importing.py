@@ -22,15 +22,26 @@ from app.services.session import open_for_work
 
 
 def run_manager(
-    library: Library, action: Any, as_json: bool, quiet: bool = False
+    library: Library, action: Any, as_json: bool, quiet: bool = False, cluster: str | None = None
 ) -> tuple[list[BackgroundTask], int]:
-    """Start a headless manager, do `action(manager)`, run until every task is terminal."""
+    """Start a headless manager, do `action(manager)`, run until every task is terminal.
+
+    `cluster`: read the pages on the Dask scheduler at this address (ClusterError if
+    it cannot be reached; nothing has started then)."""
     from PySide6.QtCore import QCoreApplication
 
     from app.tasks.manager import ExtractionManager
 
     app = QCoreApplication.instance() or QCoreApplication([])
     manager = ExtractionManager(library)
+    if cluster:
+        from app.cluster.link import link_for
+
+        try:
+            link_for(manager).connect_now(cluster)
+        except FolioError:
+            manager.shutdown()
+            raise
     touched: dict[int, BackgroundTask] = {}
     history: set[int] = set()
 
@@ -97,9 +108,24 @@ def cmd_import(args: argparse.Namespace) -> int:
         request["lang"] = lang
     remote = send(folder, request)
     if remote is not None:
+        if getattr(args, "cluster", None):
+            print(
+                "folio: the Folio window reads these pages where its Settings say "
+                "(Read pages on a Dask cluster), not with --cluster.",
+                file=sys.stderr,
+            )
         return _import_through_window(folder, remote, args, bool(missing))
     with open_for_work(folder) as library:
-        tasks, failed = run_manager(library, lambda m: m.import_files(paths, lang=lang), args.json)
+        try:
+            tasks, failed = run_manager(
+                library,
+                lambda m: m.import_files(paths, lang=lang),
+                args.json,
+                cluster=getattr(args, "cluster", None),
+            )
+        except FolioError as exc:  # the cluster cannot be used
+            print(f"folio: {exc.message}", file=sys.stderr)
+            return EXIT_INPUT_FAILED
     if args.json:
         print_json([t.to_json() for t in tasks])
     else:

@@ -14,6 +14,11 @@ EXIT_OK = 0
 EXIT_INPUT_FAILED = 1
 EXIT_USAGE = 2
 
+CLUSTER_HELP = (
+    "read the pages on the Dask cluster whose scheduler is at ADDRESS, e.g. "
+    "tcp://10.0.0.5:8786 (needs folio[cluster]; the library stays here)"
+)
+
 
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
@@ -45,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     ocr_help = "when to OCR: auto (pages without a text layer), always, never"
     ex = sub.add_parser("extract", parents=[common], help="print the text of each page")
     ex.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    ex.add_argument("--cluster", metavar="ADDRESS", help=CLUSTER_HELP)
     ex.add_argument("--ocr", choices=[m.value for m in OcrMode], default="auto", help=ocr_help)
     ex.add_argument(
         "--lang",
@@ -80,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="OCR languages for these documents, e.g. deu+eng (default: as in Settings)",
     )
+    im.add_argument("--cluster", metavar="ADDRESS", help=CLUSTER_HELP)
 
     ta = sub.add_parser("tasks", parents=[common], help="list, cancel or retry tasks")
     ta.add_argument("--all", action="store_true", help="include finished tasks")

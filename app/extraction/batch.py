@@ -30,6 +30,7 @@ from app.extraction.client import (
 )
 from app.extraction.filetype import sniff
 from app.extraction.protocol import PageRequest, ProbeReply, ProbeRequest
+from app.extraction.readers import Reader, ReaderPool
 
 #: After this many pages of one file time out, its pages not yet started are skipped.
 MAX_HUNG_PAGES = 2
@@ -171,13 +172,16 @@ class BatchExtractor:
         jobs: int,
         *,
         page_timeout: float = PAGE_TIMEOUT,
+        workers: ReaderPool | None = None,
     ) -> None:
+        """`workers`: where pages are read (default: this computer's worker processes;
+        `app.cluster.client.ClusterPool` reads them on a Dask cluster). Closed with this."""
         self.ocr = ocr
         self.lang = lang
         self.pages = pages
         self.jobs = max(1, jobs)
         self.page_timeout = page_timeout
-        self.pool = WorkerPool(keep_idle=self.jobs)
+        self.pool: WorkerPool | ReaderPool = workers or WorkerPool(keep_idle=self.jobs)
         self.executor = ThreadPoolExecutor(self.jobs, thread_name_prefix="extract")
         self._events: queue.SimpleQueue[_Event] = queue.SimpleQueue()
         self._reading_lock = threading.Lock()
@@ -231,7 +235,9 @@ class BatchExtractor:
         finally:
             self._events.put(_JobDone())
 
-    def _read(self, w: WorkerProcess, file: _File, kind: str, number: int) -> PageOutput:
+    def _read(
+        self, w: WorkerProcess | Reader, file: _File, kind: str, number: int
+    ) -> PageOutput:
         request = PageRequest(
             str(file.path.resolve()), str(file.path), kind, number, self.ocr.value, self.lang
         )

@@ -28,6 +28,7 @@ from app.extraction.client import (
 from app.extraction.filetype import sniff
 from app.extraction.languages import installed_default
 from app.extraction.protocol import PageRequest, ProbeRequest
+from app.extraction.readers import Reader, ReaderPool
 from app.extraction.textquality import MAX_PAGE_CHARS, bounded_normalise, cut_note
 from app.tasks.runnable import SignalledRunnable
 
@@ -62,6 +63,8 @@ class PageRead:
     doubt: str | None = None
     #: The turn (degrees clockwise) applied to the page before it was read.
     rotation: int = 0
+    #: The machine of a Dask cluster that read the page (None: this computer).
+    ran_on: str | None = None
 
     def summary(self) -> str:
         """What the Tasks page says of the page: "212 words (OCR, 91% confidence)"."""
@@ -98,14 +101,14 @@ class JobSignals(QObject):
 class Job(SignalledRunnable):
     """Base: a cancel token, a worker process to kill, every exception a `failed` signal."""
 
-    def __init__(self, task_id: int, workers: WorkerPool) -> None:
+    def __init__(self, task_id: int, workers: WorkerPool | ReaderPool) -> None:
         super().__init__()
         self.setAutoDelete(False)  # the manager keeps it until its signal arrives
         self.task_id = task_id
         self.workers = workers
         self.signals = JobSignals()
         self._cancel = threading.Event()
-        self._worker: WorkerProcess | None = None
+        self._worker: WorkerProcess | Reader | None = None
         self._worker_lock = threading.Lock()
 
     def cancel(self) -> None:
@@ -120,7 +123,7 @@ class Job(SignalledRunnable):
         return self._cancel.is_set()
 
     @contextlib.contextmanager
-    def _borrowed(self) -> Iterator[WorkerProcess]:
+    def _borrowed(self) -> Iterator[WorkerProcess | Reader]:
         """A worker for this job's requests, killed at once if the job is cancelled."""
         with self.workers.worker() as worker:
             with self._worker_lock:

@@ -125,6 +125,8 @@ class ExtractionManager(JobResults, TaskControl):
         self.pool.clear()
         self.workers.close()
         self.pool.waitForDone(wait_ms)
+        if self.remote is not None:
+            self.remote.close()
         self._running.clear()
         self._finishing.clear()
         self._flush_timer.stop()

@@ -25,6 +25,7 @@ from app.core.scheduling import OrderKey, task_order_key
 from app.extraction.client import WorkerPool
 from app.tasks.jobs import Job
 from app.tasks.progress import AggregateProgress, BatchTracker
+from app.tasks.remote import RemotePages
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +111,8 @@ class TaskQueue(QObject):
         if memory_mb is not None:
             kwargs["memory_mb"] = memory_mb
         self.workers = WorkerPool(**kwargs)
+        #: Where pages are read when not here (a Dask cluster, set by app.cluster).
+        self.remote: RemotePages | None = None
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(COALESCE_MS)
@@ -168,16 +171,47 @@ class TaskQueue(QObject):
     def _schedule(self) -> None:
         if not self._started or self._stopping or self._paused:
             return
-        while len(self._running) < self._concurrency and self._queue:
-            neg_priority, _kind, task_id = heapq.heappop(self._queue)
+        while len(self._running) < self._capacity() and self._queue:
+            entry = heapq.heappop(self._queue)
+            neg_priority, _kind, task_id = entry
             task = self._tasks.get(task_id)
             if task is None or task.status is not TaskStatus.PENDING:
                 continue
             if -neg_priority != task.priority:
                 continue  # a stale entry; the task was re-queued with its new priority
+            if self.remote is not None and not self._may_start_here(task):
+                heapq.heappush(self._queue, entry)
+                break
             self._start(task)
         if self.is_idle():
             self._finish_batch()
+
+    def _capacity(self) -> int:
+        """Tasks run at once: the setting, or as many as a cluster reads at once."""
+        if self.remote is None:
+            return self._concurrency
+        slots = max(self._concurrency, self.remote.slots())
+        if self.pool.maxThreadCount() < slots:
+            self.pool.setMaxThreadCount(slots)
+        return slots
+
+    def _may_start_here(self, task: BackgroundTask) -> bool:
+        """With a cluster, imports (copied and counted here) still keep to the setting."""
+        if task.task_type is not TaskType.IMPORT:
+            return True
+        here = sum(
+            1
+            for i in self._running
+            if (t := self._tasks.get(i)) is not None and t.task_type is TaskType.IMPORT
+        )
+        return here < self._concurrency
+
+    def use_remote(self, remote: RemotePages | None) -> None:
+        """Read pages there from now on (None: here); running pages finish where they are."""
+        self.remote = remote
+        if remote is None:
+            self.pool.setMaxThreadCount(max(self._concurrency, len(self._running)))
+        self._schedule()
 
     def _finish_batch(self) -> None:
         if self._batch.total:

@@ -36,6 +36,8 @@ class JobResults(TaskQueue):
         job = self._make_job(task)
         if job is None:
             return
+        if self.remote is not None and isinstance(job, PageJob):
+            job = self.remote.page_job(job)  # read on the cluster
         task.status = TaskStatus.IN_PROGRESS
         task.started_at = now_iso()
         task.progress = 0.0
@@ -129,6 +131,10 @@ class JobResults(TaskQueue):
         task.finished_at = now_iso()
         task.progress = 1.0
         task.message = read.summary()
+        fields: tuple[str, ...] = ("status", "finished_at", "progress", "message")
+        if read.ran_on:  # the cluster machine that read it, for the task's details
+            task.payload["ranOn"] = read.ran_on
+            fields = (*fields, "payload")
         with self.library.transaction() as db:
             # The page's text and its task's completion commit together.
             self.library.save_page_text(
@@ -140,10 +146,10 @@ class JobResults(TaskQueue):
                 doubt=read.doubt,
                 rotation=read.rotation,
             )
-            self.library.update_task(task, ("status", "finished_at", "progress", "message"), db)
+            self.library.update_task(task, fields, db)
         self._batch.done += 1
         self._batch.pages_done += 1
-        self._mark(task.id, "status", "finished_at", "progress", "message")
+        self._mark(task.id, *fields)
         if task.source_id is not None:
             self.pageTextReady.emit(task.source_id, task.page_id)
 

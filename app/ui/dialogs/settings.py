@@ -21,6 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.cluster import MISSING_SENTENCE, SETTING_CLUSTER
+from app.cluster import available as cluster_available
+from app.cluster.link import link_for
 from app.core.models import OcrMode
 from app.extraction.languages import default_ocr_languages
 from app.extraction.tesseract import TesseractInfo
@@ -99,6 +102,18 @@ class SettingsDialog(QDialog):
         )
         form.addRow("Automation:", self.api)
 
+        self.cluster = QLineEdit(manager.library.setting(SETTING_CLUSTER, "") or "")
+        self.cluster.setPlaceholderText("empty: on this computer; e.g. tcp://10.0.0.5:8786")
+        self.cluster.setClearButtonEnabled(True)
+        self.cluster.setToolTip(
+            "The address of a Dask scheduler whose workers have Folio installed: pages are "
+            "read there, the library stays here. Unreachable: pages are read here."
+        )
+        form.addRow("Read pages on a Dask cluster: address", self.cluster)
+        if not cluster_available():
+            self.cluster.setEnabled(False)
+            self.cluster.setToolTip(MISSING_SENTENCE)
+
         folder_row = QHBoxLayout()
         self.folder = QLineEdit(str(library_folder))
         self.folder.setReadOnly(True)
@@ -145,6 +160,8 @@ class SettingsDialog(QDialog):
         self.manager.set_ocr(mode, lang or self.manager.ocr_lang)
         self.manager.set_concurrency(self.concurrency.value())
         self.manager.library.set_setting(SETTING_API, "1" if self.api.isChecked() else "0")
+        if self.cluster.isEnabled():
+            link_for(self.manager).use(self.cluster.text())
 
     def accept(self) -> None:
         if not self._validate():

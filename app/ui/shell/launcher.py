@@ -122,6 +122,11 @@ def open_session(library: Library, settings: QSettings | None = None) -> Session
     window = MainWindow(library, manager, settings=settings)
     server.filesReceived.connect(window.import_paths)
     server.activateRequested.connect(window.bring_to_front)
+    # Pages are read on the Dask cluster of the Settings, if any (here until it answers).
+    from app.cluster.link import attach_from_setting
+
+    cluster = attach_from_setting(manager)
+    cluster.notice.connect(lambda sentence: window.statusBar().showMessage(sentence, 15_000))
     return Session(library, manager, server, window)
 
 

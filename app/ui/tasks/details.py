@@ -76,6 +76,9 @@ def task_details_html(
     if task.retry_of is not None:
         attempt += f" (retry of task #{task.retry_of})"
     rows.append(("Attempt", attempt))
+    ran_on = task.payload.get("ranOn")
+    if ran_on:
+        rows.append(("Read on", f"{escaped(str(ran_on))} (Dask cluster)"))
     if task.status is TaskStatus.PENDING:
         rows.append(("Priority", f"{task.priority} (higher runs first)"))
     facts.append("<table cellspacing='0' cellpadding='2'>")
