@@ -6,13 +6,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from app.cli.extract import cmd_extract
-from app.cli.importing import cmd_import
-from app.cli.library import cmd_restore, cmd_search, cmd_sources
 from app.cli.output import printable_output
 from app.cli.parser import EXIT_INPUT_FAILED, EXIT_OK, EXIT_USAGE, build_parser
-from app.cli.searchable import cmd_searchable_pdf
-from app.cli.tasks import cmd_tasks
 from app.core.errors import FolioError
 
 SUBCOMMANDS = ("extract", "searchable-pdf", "import", "tasks", "sources", "search", "restore")
@@ -28,21 +23,34 @@ def _run(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
     args.library = getattr(args, "library", None)
     args.json = getattr(args, "json", False)
+    # Each command's module is imported when it runs: `folio extract` starts without the
+    # library's code, `folio search` without the extraction code.
     try:
         if args.command == "extract":
+            from app.cli.extract import cmd_extract
+
             return cmd_extract(args)
         if args.command == "searchable-pdf":
+            from app.cli.searchable import cmd_searchable_pdf
+
             return cmd_searchable_pdf(args)
         if args.command == "import":
+            from app.cli.importing import cmd_import
+
             return cmd_import(args)
         if args.command == "tasks":
+            from app.cli.tasks import cmd_tasks
+
             return cmd_tasks(args)
-        if args.command == "sources":
-            return cmd_sources(args)
-        if args.command == "search":
-            return cmd_search(args)
-        if args.command == "restore":
-            return cmd_restore(args)
+        if args.command in ("sources", "search", "restore"):
+            from app.cli import library
+
+            commands = {
+                "sources": library.cmd_sources,
+                "search": library.cmd_search,
+                "restore": library.cmd_restore,
+            }
+            return commands[args.command](args)
     except FolioError as exc:
         print(f"folio: {exc.message}", file=sys.stderr)
         return EXIT_INPUT_FAILED
