@@ -235,9 +235,7 @@ class BatchExtractor:
         finally:
             self._events.put(_JobDone())
 
-    def _read(
-        self, w: WorkerProcess | Reader, file: _File, kind: str, number: int
-    ) -> PageOutput:
+    def _read(self, w: WorkerProcess | Reader, file: _File, kind: str, number: int) -> PageOutput:
         request = PageRequest(
             str(file.path.resolve()), str(file.path), kind, number, self.ocr.value, self.lang
         )

@@ -124,7 +124,8 @@ def main() -> int:
             )
         if len(seconds) == 2:
             folio, peer = seconds.values()
-            gap = recalls[list(recalls)[0]] - recalls[list(recalls)[1]]
+            first, second = recalls.values()
+            gap = first - second
             print(f"Folio is {peer / folio:.2f}x as fast; recall difference {gap:+.3f}")
     return 0
 

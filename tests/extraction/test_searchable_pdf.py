@@ -160,7 +160,7 @@ def test_the_input_is_never_overwritten_and_failures_name_the_file(
     assert scanned_pdf.read_bytes() == before
     damaged = tmp_path / "damaged.pdf"
     damaged.write_bytes(b"%PDF-1.4\n" + b"\x00garbage" * 100)
-    with pytest.raises(FolioError, match="damaged.pdf"):
+    with pytest.raises(FolioError, match=r"damaged\.pdf"):
         SearchableBuilder(pool, damaged, tmp_path / "out.pdf", lang="eng").run()
     assert not (tmp_path / "out.pdf").exists()
     assert [p.name for p in tmp_path.iterdir()] == ["damaged.pdf"]

@@ -13,7 +13,10 @@ from app.ui.dialogs.save_searchable import SaveSearchableDialog
 from app.ui.shell.main_window import MainWindow
 from app.ui.tasks.cells import Column
 from tests.conftest import wait_idle
-from tests.ui.test_main_window import (  # noqa: F401 - the window's fixtures
+
+# The window's fixtures, used by name as pytest does (hence F811 below).
+# ruff: noqa: F811
+from tests.ui.test_main_window import (  # noqa: F401
     library,
     loop,
     session,
