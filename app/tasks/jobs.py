@@ -212,9 +212,10 @@ class PageJob(Job):
         number: int,
         ocr: str,
         lang: str,
+        rotation: int = 0,
     ) -> None:
         super().__init__(task_id, workers)
-        self.request = PageRequest(str(path), name, kind, number, ocr, lang)
+        self.request = PageRequest(str(path), name, kind, number, ocr, lang, rotation)
 
     def work(self) -> PageRead:
         if not Path(self.request.path).exists():

@@ -289,9 +289,15 @@ class ExtractionManager(JobResults, TaskControl):
         source = self.library.source(source_id)
         if source is None:
             return []
+        # A page the user turned is read at that turn, every time it is read again.
+        turns = self.library.user_rotations(source_id)
         tasks = [
             BackgroundTask.for_page(
-                source, page, priority=priority, payload=payload, scheduled_at=stamp
+                source,
+                page,
+                priority=priority,
+                payload={**payload, "rotation": turns[page.id]} if page.id in turns else payload,
+                scheduled_at=stamp,
             )
             for page in pages
         ]

@@ -76,6 +76,8 @@ class JobResults(TaskQueue):
             number=page.number,
             ocr=str(task.payload.get("ocr") or self.ocr_mode.value),
             lang=str(task.payload.get("lang") or self.ocr_lang),
+            # The user's turn for the page (see `_reextract`), kept for every later read.
+            rotation=int(task.payload.get("rotation") or 0),
         )
 
     def _job_done(self, task_id: int) -> Job | None:

@@ -9,13 +9,10 @@ from PySide6.QtCore import QEvent, QObject, QRegularExpression, QSettings, Qt, Q
 from PySide6.QtGui import QColor, QImage, QPixmap, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QComboBox,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
-    QSizePolicy,
     QSplitter,
     QTextEdit,
     QToolButton,
@@ -24,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.library import Library
-from app.core.models import BackgroundTask, OcrMode, Page, Source, TaskStatus
+from app.core.models import BackgroundTask, OcrMode, Page, Source, TaskStatus, TextMethod
 from app.extraction.languages import default_ocr_languages
 from app.tasks.manager import ExtractionManager
 from app.ui.common.formatting import method_text
@@ -32,6 +29,7 @@ from app.ui.common.plain import plain_label
 from app.ui.common.rendering import NATURAL_WIDTH, PageRenderer, RenderRequest
 from app.ui.common.theme import is_dark
 from app.ui.dialogs.language import LanguageDialog
+from app.ui.library.page_image import PageImage, TurnButtons, sideways, turned
 
 SETTINGS_SPLITTER = "viewer/splitter"
 ZOOM_STEPS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0)
@@ -54,37 +52,6 @@ def highlight_pattern(query: str) -> QRegularExpression | None:
         | QRegularExpression.PatternOption.UseUnicodePropertiesOption,
     )
     return pattern if pattern.isValid() else None
-
-
-class PageImage(QScrollArea):
-    """The rendered page in a scroll area; reports its viewport width for fit-width."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.label = plain_label(QLabel())
-        self.label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
-        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
-        self.setWidget(self.label)
-        self.setWidgetResizable(True)
-        self.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setBackgroundRole(self.backgroundRole())
-
-    def show_pixmap(self, pixmap: QPixmap) -> None:
-        self.label.setWordWrap(False)
-        self.label.setMargin(0)
-        self.label.setPixmap(pixmap)
-        size = pixmap.deviceIndependentSize().toSize()
-        self.label.setMinimumSize(size)
-        self.setWidgetResizable(True)
-
-    def show_text(self, text: str) -> None:
-        """A sentence instead of the page (e.g. why it cannot be drawn), wrapped to fit."""
-        self.label.setPixmap(QPixmap())
-        self.label.setMinimumSize(0, 0)
-        self.label.setWordWrap(True)
-        self.label.setMargin(16)
-        self.label.setText(text)
 
 
 class PageViewer(QWidget):
@@ -127,6 +94,7 @@ class PageViewer(QWidget):
         self.fit_width = True
         self.zoom = 1.0
         self._natural_width = 0.0  # CSS pixels of the page at 100 %
+        self._aspect = 0.0  # the drawn page's height over its width, as the file has it
         self._wanted: tuple[object, ...] | None = None
         self._shown_key: tuple[object, ...] | None = None
         self._render_timer = QTimer(self)
@@ -180,6 +148,9 @@ class PageViewer(QWidget):
             "Read this page again with Tesseract, in a language you choose"
         )
         self.rerun_button.clicked.connect(self.rerun_ocr)
+        self.turn_buttons = TurnButtons()
+        self.turn_buttons.turnRequested.connect(self.turn_page)
+        bar.addWidget(self.turn_buttons)
         bar.addWidget(self.rerun_button)
         layout.addLayout(bar)
 
@@ -248,7 +219,8 @@ class PageViewer(QWidget):
         self.next_button.setEnabled(page.number < source.page_count)
         if new_page:
             self._shown_key = None
-            self._natural_width = 0.0
+            self._natural_width = self._aspect = 0.0
+            self.image.turn = self._turn_of(page)
             self.image.show_text("Drawing the page…")
             self._request_image()
         self._show_text(scroll_to_hit=True)
@@ -261,6 +233,9 @@ class PageViewer(QWidget):
         text_changed = page.text != self.page.text
         self.page = page
         self.task = task
+        if self._turn_of(page) != self.image.turn:
+            self.image.turn = self._turn_of(page)
+            self._request_image()
         if text_changed:
             self._show_text(scroll_to_hit=True)
         self._show_state()
@@ -372,6 +347,29 @@ class PageViewer(QWidget):
             self._show_state()
             self.workQueued.emit()
 
+    def _turn_of(self, page: Page) -> int:
+        """The turn a page is shown at: the user's, else the one it was read at."""
+        chosen = self.library.user_rotation(page.id)
+        return chosen % 360 if chosen else page.rotation % 360
+
+    @Slot(int)
+    def turn_page(self, step: int) -> None:
+        """Turn the page by `step` degrees clockwise, keep that turn, and read it again."""
+        if self.page is None:
+            return
+        turn = (self.image.turn + step) % 360
+        # Kept for every later read; 360 is upright by choice (Folio turns it no more).
+        self.library.set_user_rotation(self.page.id, turn or 360)
+        self.image.turn = turn
+        self._request_image()
+        # A text layer is taken again as it is; a scan is read again at the new turn.
+        ocr = OcrMode.AUTO if self.page.method is TextMethod.TEXT_LAYER else OcrMode.ALWAYS
+        task = self.manager.reextract_page(self.page.id, ocr=ocr)
+        if task is not None:
+            self.task = task
+            self._show_state()
+            self.workQueued.emit()
+
     # -- zoom --------------------------------------------------------------------------
 
     def zoom_text(self) -> str:
@@ -421,9 +419,11 @@ class PageViewer(QWidget):
         self._render_timer.start()
 
     def _target_width(self) -> int:
+        """The width the page is shown at (turned sideways, its drawn height)."""
         if self.fit_width or self._natural_width <= 0:
             return max(100, self.image.viewport().width() - 24)
-        return max(50, round(self._natural_width * self.zoom))
+        shown = self._natural_width * (self._aspect if sideways(self.image.turn) else 1.0)
+        return max(50, round(shown * self.zoom))
 
     # -- rendering ---------------------------------------------------------------------
 
@@ -433,7 +433,10 @@ class PageViewer(QWidget):
             return
         ratio = self.devicePixelRatioF()
         width = round(self._target_width() * ratio)
-        key = ("view", self.source.sha256, self.page.number - 1, width)
+        turn = self.image.turn
+        if sideways(turn) and self._aspect > 0:
+            width = max(1, round(width / self._aspect))  # drawn upright, shown sideways
+        key = ("view", self.source.sha256, self.page.number - 1, width, turn)
         if key == self._shown_key:
             return
         self._wanted = key
@@ -450,12 +453,18 @@ class PageViewer(QWidget):
         natural = image.text(NATURAL_WIDTH)
         if natural:
             self._natural_width = float(natural)
+        known = self._aspect > 0
+        if image.width() > 0:
+            self._aspect = image.height() / image.width()
         self._shown_key = key
-        pixmap = QPixmap.fromImage(image)
+        shown = turned(image, int(key[-1]))
+        pixmap = QPixmap.fromImage(shown)
         pixmap.setDevicePixelRatio(self.devicePixelRatioF())
         self.image.show_pixmap(pixmap)
-        drawn = round(image.width() / self.devicePixelRatioF())
-        if not self.fit_width and self._target_width() != drawn:
+        drawn = round(shown.width() / self.devicePixelRatioF())
+        if sideways(int(key[-1])) and not known:
+            self._render_timer.start()  # its size is known now: draw it to fit, turned
+        elif not self.fit_width and self._target_width() != drawn:
             # 100 % is only known once the page's size is: draw again at the true zoom.
             self._render_timer.start()
 
