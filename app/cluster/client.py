@@ -44,8 +44,10 @@ CONNECT_TIMEOUT = 10.0
 ENV_TIMEOUT = "FOLIO_CLUSTER_TIMEOUT"
 #: Send documents' bytes even where the cluster could read the same path (tests).
 ENV_SEND_FILES = "FOLIO_CLUSTER_SEND_FILES"
-#: Documents whose bytes stay scattered on the cluster once no page of them is read.
-KEEP_SENT = 8
+#: Documents kept known to the cluster once no page of them is being read (a batch
+#: probes many files before reading their pages), within a budget of scattered bytes.
+KEEP_SENT = 256
+KEEP_SENT_BYTES = 512 * 1024 * 1024
 #: Seconds between two looks at how many threads the cluster's workers have.
 SLOTS_EVERY = 2.0
 #: Times a page is sent again when the cluster lost the document's bytes.
@@ -81,6 +83,8 @@ class _Sent:
     ref: dict[str, Any]
     data: Any  # a Dask Future of the bytes, or None when the cluster reads the path
     users: int = 0
+    #: Bytes held on the cluster for it.
+    size: int = 0
 
 
 class ClusterPool:
@@ -101,6 +105,8 @@ class ClusterPool:
         self.cpu_seconds = cpu_seconds
         self.send_files = bool(os.environ.get(ENV_SEND_FILES)) if send_files is None else send_files
         self._sent: OrderedDict[str, _Sent] = OrderedDict()
+        #: Documents being sent now, by the thread that sends them.
+        self._sending: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
         #: Documents whose bytes were scattered, and documents read from a shared path.
         self.scatters = 0
@@ -160,31 +166,44 @@ class ClusterPool:
         file = Path(path)
         st = file.stat()
         key = f"{file.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+        while True:
+            with self._lock:
+                waiting = self._sending.get(key)
+                if waiting is None:
+                    known = self._sent.get(key)
+                    if known is not None:
+                        known.users += 1
+                        self._sent.move_to_end(key)
+                        return key, known
+                    # This thread sends it; others asking meanwhile wait for it.
+                    self._sending[key] = threading.Event()
+                    break
+            waiting.wait()
+        try:
+            sent = self._send(file)
+        except BaseException:
+            with self._lock:
+                self._sending.pop(key).set()
+            raise
         with self._lock:
-            known = self._sent.get(key)
-            if known is not None:
-                known.users += 1
-                self._sent.move_to_end(key)
-                return key, known
+            sent.users += 1
+            self._sent[key] = sent
+            self._sending.pop(key).set()
+            self._trim()
+        return key, sent
+
+    def _send(self, file: Path) -> _Sent:
         data = file.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
         ref = {"path": str(file.resolve()), "size": len(data), "sha256": sha}
-        sent = None
         if not self.send_files and self._cluster_sees(ref):
-            sent = _Sent(ref, None)
             self.shared += 1
-        else:
-            # On every worker (copied worker to worker): pages spread by load, not by
-            # where the bytes are, and a lost worker loses no document.
-            sent = _Sent(ref, self.client.scatter(data, hash=False, broadcast=True))
-            self.scatters += 1
-        with self._lock:
-            # Two threads may have sent the same document at once; keep the first.
-            known = self._sent.setdefault(key, sent)
-            known.users += 1
-            self._sent.move_to_end(key)
-            self._trim()
-        return key, known
+            return _Sent(ref, None)
+        # On every worker (copied worker to worker): pages spread by load, not by
+        # where the bytes are, and a lost worker loses no document.
+        future = self.client.scatter(data, hash=False, broadcast=True)
+        self.scatters += 1
+        return _Sent(ref, future, size=len(data))
 
     def _cluster_sees(self, ref: dict[str, Any]) -> bool:
         from app.cluster.remote import sees
@@ -208,9 +227,15 @@ class ClusterPool:
             self._sent.pop(key, None)
 
     def _trim(self) -> None:
-        idle = [k for k, s in self._sent.items() if s.users <= 0]
+        """Forget the documents no page is being read of, oldest first, beyond the budget."""
+        idle = [k for k, s in self._sent.items() if s.users <= 0 and k not in self._sending]
+        held = sum(s.size for s in self._sent.values())
         for key in idle[: max(0, len(idle) - KEEP_SENT)]:
-            del self._sent[key]  # dropping the Future releases the bytes on the cluster
+            held -= self._sent.pop(key).size  # dropping the Future frees the bytes there
+        for key in idle[max(0, len(idle) - KEEP_SENT) :]:
+            if held <= KEEP_SENT_BYTES:
+                break
+            held -= self._sent.pop(key).size
 
     def cancel_later(self, future: Any, stop: str) -> None:
         """Take a page off the scheduler and stop it where it runs, off this thread."""

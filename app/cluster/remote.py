@@ -33,8 +33,9 @@ from app.extraction.client import (
 )
 from app.extraction.protocol import PageRequest, ProbeRequest
 
-#: Documents kept as scratch files per Dask worker (the oldest unused go first).
-KEEP_FILES = 16
+#: Documents kept as scratch files per Dask worker (the oldest go first): more than a
+#: desktop keeps in flight, so none is written twice while its pages are read.
+KEEP_FILES = 256
 #: How often a running page looks whether the desktop cancelled it.
 CANCEL_POLL = 0.2
 

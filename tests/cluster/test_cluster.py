@@ -85,16 +85,27 @@ def test_folio_extract_on_the_cluster_matches_local_and_starts_no_local_worker(
     assert 3 <= stats["written"] <= 3 * 2
 
 
-def test_each_document_is_scattered_once_not_once_a_page(cluster: LocalDask) -> None:
+def test_each_document_is_scattered_once_not_once_a_page(
+    cluster: LocalDask, tmp_path: Path
+) -> None:
+    # More documents than a batch keeps in flight: none is sent twice.
+    copies = []
+    for n in range(40):
+        copy = tmp_path / f"copy {n}.pdf"
+        copy.write_bytes(FOUR_PAGES.read_bytes() + f"\n% copy {n}\n".encode())
+        copies.append(copy)
+    written = cluster.stats().get("written", 0)
     pool = connect(cluster.address, send_files=True)
     try:
-        texts = cluster_texts(pool, [FOUR_PAGES, TRIVIAL])
-        assert pool.scatters == 2
+        texts = cluster_texts(pool, [FOUR_PAGES, TRIVIAL, *copies])
+        assert pool.scatters == 42
         assert pool.shared == 0
         assert [n for n, _t, _m in texts[str(FOUR_PAGES)]] == [1, 2, 3, 4]
-        assert texts == local_texts([FOUR_PAGES, TRIVIAL])
+        assert texts == local_texts([FOUR_PAGES, TRIVIAL, *copies])
     finally:
         pool.close()
+    # Each worker wrote each document at most once.
+    assert cluster.stats()["written"] - written <= 2 * 42
 
 
 def test_a_path_the_cluster_sees_is_read_there_and_not_sent(cluster: LocalDask) -> None:
