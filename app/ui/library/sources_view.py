@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import (
+    QItemSelectionModel,
     QModelIndex,
     QPoint,
     QSettings,
@@ -275,7 +276,12 @@ class SourcesView(QWidget):
         if not index.isValid():
             self.filter_edit.clear()
             index = self.proxy.mapFromSource(self.model.index(row, Column.NAME))
-        self.view.setCurrentIndex(index)
+        # Explicit flags: a selection made for the user never depends on a key held down.
+        flags = (
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows
+        )
+        self.view.selectionModel().setCurrentIndex(index, flags)
         self.view.scrollTo(index)
         return True
 
