@@ -150,7 +150,7 @@ class PageEngine:
             info = tesseract.check_languages(lang)
             progress(0.2, f"Rendering page {number} of {count} for OCR", RENDER_BUDGET)
             # In process the page stays in memory; the program needs a PNG.
-            drawn = pdf.grey_image(index) if info.in_process else None
+            drawn = pdf.ocr_image(index) if info.in_process else None
             image, dpi = drawn or pdf.render(index, self._work_dir)
             progress(0.4, f"OCR, page {number} of {count}", OCR_BUDGET)
             return self._ocr(image, dpi, lang, name, number, rotation)

@@ -313,6 +313,11 @@ class OpenPdf:
             log.debug("resources of %s page %d unreadable: %s", self.path, index + 1, exc)
             return True
 
+    def page_content(self, index: int) -> bytes | None:
+        """The page's decoded drawing instructions, cut after MAX_CONTENT_BYTES (None when
+        they cannot be read)."""
+        return self._content(index)
+
     def _content(self, index: int) -> bytes | None:
         """The page's decoded drawing instructions (bounded by pypdf), None when unknown."""
         reader = self.pypdf_reader()
@@ -402,6 +407,13 @@ class OpenPdf:
                 "likely damaged; re-save or repair the PDF and import it again."
             )
         return page, max(1, round(dpi))
+
+    def ocr_image(self, index: int) -> tuple[Image.Image, int]:
+        """The page as Tesseract reads it in process, and its dpi: a scanned page's own
+        image where the page is just that (`scanpage`), else the page drawn in grey."""
+        from app.extraction.scanpage import embedded_scan
+
+        return embedded_scan(self, index, MAX_RENDER_PIXELS) or self.grey_image(index)
 
     def grey_image(self, index: int) -> tuple[Image.Image, int]:
         """`draw` as a Pillow image (for Tesseract in process), and its dpi."""

@@ -24,6 +24,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -86,12 +87,17 @@ def tesseract_pages(pngs: Sequence[Path], jobs: int) -> list[str]:
         return list(ex.map(one, pngs))
 
 
+def ocrmypdf_program() -> str | None:
+    """OCRmyPDF on PATH, or in this Python's own bin folder (`dev.sh bench` puts it there)."""
+    here = Path(sys.executable).parent / "ocrmypdf"
+    return shutil.which("ocrmypdf") or (str(here) if here.exists() else None)
+
+
 def ocrmypdf(pdf: Path, out: Path) -> None:
+    program = ocrmypdf_program() or "ocrmypdf"
+    options = ["-j", "2", "--force-ocr", "--output-type", "none", "--sidecar", str(out)]
     subprocess.run(
-        [
-            *("ocrmypdf", "-j", "2", "--force-ocr", "--output-type", "none", "--sidecar"),
-            *(str(out), str(pdf), "-"),
-        ],
+        [program, *options, str(pdf), "-"],
         capture_output=True,
         check=False,
     )
@@ -145,7 +151,7 @@ def scan(args: argparse.Namespace, trees: dict[str, Path]) -> None:
         pdf, pngs = make_scan(Path(tmp))
         command = ["extract", "--ocr", "always", "--jobs", "2", "--json", str(pdf)]
         runs: dict[str, Callable[[], object]] = {}
-        if shutil.which("ocrmypdf"):
+        if ocrmypdf_program():
             peer_name = "ocrmypdf -j 2"
             runs[peer_name] = lambda: ocrmypdf(pdf, Path(tmp) / "sidecar.txt")
         else:
