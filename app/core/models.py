@@ -15,6 +15,8 @@ def now_iso() -> str:
 
 #: Set in an import task's payload when the file's content was already in the library.
 ALREADY_IN_LIBRARY = "alreadyInLibrary"
+#: The payload field of a page task whose page was read but is to be checked by a person.
+TO_CHECK = "toCheck"
 
 
 class TaskStatus(enum.StrEnum):

@@ -9,6 +9,7 @@ from PySide6.QtCore import QTimer, Slot
 
 from app.core.models import (
     ALREADY_IN_LIBRARY,
+    TO_CHECK,
     BackgroundTask,
     Source,
     TaskStatus,
@@ -136,6 +137,9 @@ class JobResults(TaskQueue):
         fields: tuple[str, ...] = ("status", "finished_at", "progress", "message")
         if read.ran_on:  # the cluster machine that read it, for the task's details
             task.payload["ranOn"] = read.ran_on
+        if read.doubt:  # the page is "to check": the Tasks page's Needs attention lists it
+            task.payload[TO_CHECK] = True
+        if read.ran_on or read.doubt:
             fields = (*fields, "payload")
         with self.library.transaction() as db:
             # The page's text and its task's completion commit together.

@@ -35,6 +35,8 @@ from app.ui.shell.file_open import FileOpenReceiver
 from app.ui.shell.launcher import Session, open_session, parse_args
 from app.ui.shell.main_window import MainWindow
 from app.ui.shell.sidebar import Section
+from app.ui.tasks.cells import Role as TaskRole
+from app.ui.tasks.filter import StatusFilter
 from tests.conftest import HOSTILE, SAMPLES, fresh, wait_idle
 from tests.ui.searching import search_and_wait
 
@@ -808,3 +810,67 @@ def test_a_page_read_well_is_not_flagged(
     assert state is not None and state.to_check == 0 and state.completed == 1
     (page,) = library.pages(source_id)
     assert page.doubt is None
+
+
+def test_pages_to_check_need_attention_on_the_tasks_page_until_read_again(
+    qtbot: QtBot,
+    window: MainWindow,
+    library: Library,
+    manager: ExtractionManager,
+    upside_down_scan: Path,
+    scanned_pdf: Path,
+) -> None:
+    import_and_wait(qtbot, window, [upside_down_scan, scanned_pdf])
+    (flagged,) = library.pages(source_named(library, upside_down_scan.name))
+    page = window.tasks_page
+    chip = page.filter_chips[StatusFilter.NEEDS_ATTENTION]
+    qtbot.waitUntil(lambda: chip.text() == "Needs attention (1)", timeout=5_000)
+    assert page.badge_counts()[1] == 1
+    page.filter_chips[StatusFilter.NEEDS_ATTENTION].click()
+    proxy = page.proxy
+
+    def shown() -> list[int]:
+        return [int(proxy.index(r, 0).data(TaskRole.TASK_ID)) for r in range(proxy.rowCount())]
+
+    (first,) = shown()
+    task = fresh(manager, next(t for t in manager.tasks() if t.id == first))
+    assert task.page_id == flagged.id and task.status is TaskStatus.COMPLETED
+    assert task.payload.get("toCheck") is True
+    # Kept in the library: the task is still "to check" after a restart.
+    assert next(t for t in library.tasks() if t.id == first).payload.get("toCheck") is True
+    # Read again: the old task is settled; the new one is listed only if still doubtful.
+    window.open_page(flagged.id)
+    viewer = window.document_view.viewer
+    qtbot.waitUntil(lambda: viewer.ocr_available, timeout=10_000)
+    viewer.choose_language = lambda current: "eng"
+    viewer.rerun_ocr()
+    again = viewer.task
+    assert again is not None
+    qtbot.waitUntil(lambda: fresh(manager, again).status is TaskStatus.COMPLETED, timeout=60_000)
+    doubtful = bool(fresh(manager, again).payload.get("toCheck"))
+    qtbot.waitUntil(lambda: shown() == ([again.id] if doubtful else []), timeout=5_000)
+    assert chip.text() == f"Needs attention ({int(doubtful)})"
+
+
+def test_the_library_filters_to_documents_with_pages_to_check(
+    qtbot: QtBot, window: MainWindow, library: Library, upside_down_scan: Path, scanned_pdf: Path
+) -> None:
+    view = window.sources_view
+    assert not view.to_check_button.isEnabled()
+    import_and_wait(qtbot, window, [upside_down_scan, scanned_pdf])
+    button = view.to_check_button
+    qtbot.waitUntil(lambda: button.text() == "To check (1)", timeout=5_000)
+    assert button.isEnabled() and view.proxy.rowCount() == 2
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert button.isChecked()
+    assert [view.proxy.index(r, 0).data() for r in range(view.proxy.rowCount())] == [
+        upside_down_scan.name
+    ]
+    assert view.count_label.text() == "1 document has pages to check"
+    view.filter_edit.setText("nothing like it")
+    assert view.proxy.rowCount() == 0 and view.stack.currentWidget() is view.no_match
+    view.filter_edit.clear()
+    # Selecting a document the filter hides shows every document again.
+    assert view.select_source(source_named(library, scanned_pdf.name))
+    assert not button.isChecked() and view.proxy.rowCount() == 2
+    assert view.count_label.text() == "2 documents"

@@ -13,6 +13,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QSize,
     Qt,
+    Signal,
     Slot,
 )
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
@@ -70,6 +71,8 @@ class Role(enum.IntEnum):
     SOURCE_ID = Qt.ItemDataRole.UserRole + 1
     SORT = Qt.ItemDataRole.UserRole + 2
     FAILED = Qt.ItemDataRole.UserRole + 3
+    #: How many of the source's pages are to be checked by a person.
+    TO_CHECK = Qt.ItemDataRole.UserRole + 4
 
 
 def thumb_key(source: Source) -> tuple[str, str, int, int]:
@@ -77,7 +80,13 @@ def thumb_key(source: Source) -> tuple[str, str, int, int]:
 
 
 class SourcesModel(QAbstractTableModel):
-    """One row per source: thumbnail and name, page count, date added, extraction state."""
+    """One row per source: thumbnail and name, page count, date added, extraction state.
+
+    Signals:
+        toCheckChanged(int): how many sources have pages to check changed to this.
+    """
+
+    toCheckChanged = Signal(int)
 
     def __init__(
         self,
@@ -93,6 +102,8 @@ class SourcesModel(QAbstractTableModel):
         self._sources: list[Source] = []
         self._rows: dict[int, int] = {}
         self._states: dict[int, SourceState] = {}
+        #: Sources with pages to check.
+        self._to_check: set[int] = set()
         #: Sources whose state may have changed since the last refresh.
         self._dirty: set[int] = set()
         self._sort: tuple[Column, Qt.SortOrder] = (Column.ADDED, Qt.SortOrder.DescendingOrder)
@@ -115,10 +126,12 @@ class SourcesModel(QAbstractTableModel):
         self.beginResetModel()
         self._sources = self.library.sources()
         self._states = self.library.source_states()
+        self._to_check = {i for i, state in self._states.items() if state.to_check}
         self._dirty.clear()
         self._sources.sort(key=self._sort_key(self._sort[0]), reverse=self._reversed())
         self._index_rows()
         self.endResetModel()
+        self.toCheckChanged.emit(len(self._to_check))
 
     def _index_rows(self) -> None:
         self._rows = {source.id: row for row, source in enumerate(self._sources)}
@@ -131,6 +144,7 @@ class SourcesModel(QAbstractTableModel):
             return
         states = self.library.source_states(dirty)
         changed = []
+        checking = len(self._to_check)
         for source_id in dirty:
             state = states.get(source_id)
             if state != self._states.get(source_id):
@@ -138,16 +152,24 @@ class SourcesModel(QAbstractTableModel):
                     self._states.pop(source_id, None)
                 else:
                     self._states[source_id] = state
+                if state is not None and state.to_check:
+                    self._to_check.add(source_id)
+                else:
+                    self._to_check.discard(source_id)
                 row = self._rows.get(source_id)
                 if row is not None:
                     changed.append(row)
         for row in changed:
             index = self.index(row, Column.TEXT)
             self.dataChanged.emit(
-                index, index, [Qt.ItemDataRole.DisplayRole, Role.SORT, Role.FAILED]
+                index,
+                index,
+                [Qt.ItemDataRole.DisplayRole, Role.SORT, Role.FAILED, Role.TO_CHECK],
             )
         if changed and self._sort[0] is Column.TEXT:
             self.sort(*self._sort)
+        if len(self._to_check) != checking:
+            self.toCheckChanged.emit(len(self._to_check))
 
     def _mark(self, source_ids: set[int]) -> None:
         self._dirty |= source_ids
@@ -192,6 +214,9 @@ class SourcesModel(QAbstractTableModel):
         self.endRemoveRows()
         self._states.pop(source_id, None)
         self._thumbs.pop(source.sha256, None)
+        if source_id in self._to_check:
+            self._to_check.discard(source_id)
+            self.toCheckChanged.emit(len(self._to_check))
 
     # -- sorting (in Python over plain values: no data() call per comparison) ----------
 
@@ -254,6 +279,11 @@ class SourcesModel(QAbstractTableModel):
     def state(self, source_id: int) -> SourceState | None:
         return self._states.get(source_id)
 
+    @property
+    def to_check_count(self) -> int:
+        """How many sources have pages to check."""
+        return len(self._to_check)
+
     # -- the model -------------------------------------------------------------------
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
@@ -303,6 +333,9 @@ class SourcesModel(QAbstractTableModel):
         if role == Role.FAILED:
             state = self._states.get(source.id)
             return state.failed if state else 0
+        if role == Role.TO_CHECK:
+            state = self._states.get(source.id)
+            return state.to_check if state else 0
         if role == Qt.ItemDataRole.DecorationRole and column == Column.NAME:
             pixmap = self._thumbs.get(source.sha256)
             if pixmap is None:

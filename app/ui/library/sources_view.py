@@ -82,7 +82,8 @@ class EmptyLibrary(QWidget):
 
 class SourcesProxy(QSortFilterProxyModel):
     """Filters by name as search compares words (no case, no accents: "resume" shows
-    "Résumé.pdf"); sorting is the source model's own.
+    "Résumé.pdf"), and to the documents with pages to check; sorting is the source
+    model's own.
 
     A proxy sort would call the Python model's data() for every comparison (seconds
     for ten thousand documents); the model sorts its plain list instead.
@@ -94,6 +95,19 @@ class SourcesProxy(QSortFilterProxyModel):
         self._folded_filter = ""
         #: Names as compared, kept while the filter is typed (folding is not free).
         self._folded: dict[str, str] = {}
+        self._to_check_only = False
+
+    @property
+    def to_check_only(self) -> bool:
+        return self._to_check_only
+
+    def set_to_check_only(self, on: bool) -> None:
+        """Show only the documents with pages to check (or every one again)."""
+        if on == self._to_check_only:
+            return
+        self.beginFilterChange()
+        self._to_check_only = on
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def set_name_filter(self, text: str) -> None:
         self.beginFilterChange()
@@ -103,9 +117,13 @@ class SourcesProxy(QSortFilterProxyModel):
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
+        model = self.sourceModel()
+        if self._to_check_only and not model.index(source_row, Column.TEXT, source_parent).data(
+            Role.TO_CHECK
+        ):
+            return False
         if not self._folded_filter:
             return True
-        model = self.sourceModel()
         name = str(model.index(source_row, Column.NAME, source_parent).data() or "")
         folded = self._folded.get(name)
         if folded is None:
@@ -164,6 +182,10 @@ class SourcesView(QWidget):
         self.filter_edit.setMinimumWidth(240)
         self.filter_edit.textChanged.connect(self._on_filter)
         top.addWidget(self.filter_edit)
+        self.to_check_button = QPushButton("To check")
+        self.to_check_button.setCheckable(True)
+        self.to_check_button.toggled.connect(self._on_to_check)
+        top.addWidget(self.to_check_button)
         layout.addLayout(top)
 
         self.stack = QStackedWidget()
@@ -211,6 +233,7 @@ class SourcesView(QWidget):
             signal.connect(self._update_state)
         self.proxy.rowsInserted.connect(self._update_state)
         self.proxy.rowsRemoved.connect(self._update_state)
+        self.model.toCheckChanged.connect(self._update_state)
         self.view.selectionModel().selectionChanged.connect(self._update_actions)
         state = settings.value(SETTINGS_HEADER)
         if state is not None:
@@ -234,6 +257,15 @@ class SourcesView(QWidget):
     def _update_state(self, *args: object) -> None:
         total = self.model.rowCount()
         shown = self.proxy.rowCount()
+        checking = self.model.to_check_count
+        only = self.proxy.to_check_only
+        self.to_check_button.setText(f"To check ({checking})" if checking else "To check")
+        self.to_check_button.setEnabled(bool(checking) or only)
+        self.to_check_button.setToolTip(
+            "Show only the documents with pages to check"
+            if checking
+            else "No document has pages to check."
+        )
         if total == 0:
             self.stack.setCurrentWidget(self.empty)
             self.count_label.setText("")
@@ -241,8 +273,18 @@ class SourcesView(QWidget):
             return
         self.filter_edit.setEnabled(True)
         self.stack.setCurrentWidget(self.view if shown else self.no_match)
+        self.no_match.setText(
+            "No document has pages to check."
+            if only and not checking
+            else "No document's name contains that."
+        )
         text = plural(total, "document")
-        if shown != total:
+        if only:
+            verb = "has" if checking == 1 else "have"
+            text = f"{plural(checking, 'document')} {verb} pages to check"
+            if shown != checking:
+                text += f"; {shown} shown"
+        elif shown != total:
             text = f"{shown} of {text} shown"
         self.count_label.setText(text)
 
@@ -255,6 +297,11 @@ class SourcesView(QWidget):
         self.reveal_action.setEnabled(len(ids) == 1)
         self.export_action.setEnabled(len(ids) == 1)
         self.searchable_action.setEnabled(len(ids) == 1)
+
+    @Slot(bool)
+    def _on_to_check(self, on: bool) -> None:
+        self.proxy.set_to_check_only(on)
+        self._update_state()
 
     @Slot(str)
     def _on_filter(self, text: str) -> None:
@@ -275,6 +322,7 @@ class SourcesView(QWidget):
         index = self.proxy.mapFromSource(self.model.index(row, Column.NAME))
         if not index.isValid():
             self.filter_edit.clear()
+            self.to_check_button.setChecked(False)
             index = self.proxy.mapFromSource(self.model.index(row, Column.NAME))
         # Explicit flags: a selection made for the user never depends on a key held down.
         flags = (

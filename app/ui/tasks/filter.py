@@ -45,7 +45,7 @@ STATUS_FILTER_LABELS: dict[StatusFilter, str] = {
 _FILTER_STATUSES: dict[StatusFilter, frozenset[TaskStatus] | None] = {
     StatusFilter.ALL: None,
     StatusFilter.ACTIVE: frozenset({TaskStatus.PENDING, TaskStatus.IN_PROGRESS}),
-    StatusFilter.NEEDS_ATTENTION: frozenset({TaskStatus.FAILED}),
+    StatusFilter.NEEDS_ATTENTION: frozenset({TaskStatus.FAILED, TaskStatus.COMPLETED}),
     StatusFilter.COMPLETED: frozenset({TaskStatus.COMPLETED}),
     StatusFilter.CANCELLED: frozenset({TaskStatus.CANCELLED}),
 }

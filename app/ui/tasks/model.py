@@ -22,6 +22,7 @@ from PySide6.QtCore import (
 
 from app.core.models import BackgroundTask, TaskChange, TaskStatus
 from app.tasks.manager import ExtractionManager
+from app.ui.tasks.attention import Attention
 from app.ui.tasks.cells import (
     BY_CELL,
     BY_ROLE,
@@ -104,9 +105,8 @@ class TasksTableModel(QAbstractTableModel):
         #: The status each row had at the last update, to count transitions.
         self._seen: list[TaskStatus] = []
         self._counts: Counter[TaskStatus] = Counter()
-        self._failed_ids: set[int] = set()
-        #: Ids that a task in view retries: a failed one of them needs no more attention.
-        self._retried: set[int] = set()
+        #: Failures not retried and pages to check without a newer task.
+        self._attention = Attention()
         self._now = time.time()
         self._sort_column = -1
         self._descending = False
@@ -191,17 +191,23 @@ class TasksTableModel(QAbstractTableModel):
 
     @property
     def attention_count(self) -> int:
+        """Failures not retried, and pages to check that no newer task reads again."""
+        return self._attention.total
+
+    @property
+    def failure_count(self) -> int:
         """Failed tasks that no task in view retries."""
-        return len(self._failed_ids) - len(self._failed_ids & self._retried)
+        return self._attention.failures
 
     def needs_attention(self, task: BackgroundTask) -> bool:
-        return task.status is TaskStatus.FAILED and task.id not in self._retried
+        return self._attention.needs(task)
 
     def is_retried(self, task_id: int) -> bool:
-        return task_id in self._retried
+        return task_id in self._attention.retried
 
     def attention_ids(self) -> list[int]:
-        return sorted(self._failed_ids - self._retried)
+        """The failed tasks that no task in view retries."""
+        return self._attention.failed_ids()
 
     # -- order -------------------------------------------------------------------------
 
@@ -276,12 +282,11 @@ class TasksTableModel(QAbstractTableModel):
         self.endInsertRows()
 
     def _note_retries(self, tasks: list[BackgroundTask]) -> None:
-        retried = {t.retry_of for t in tasks if t.retry_of is not None} - self._retried
-        if not retried:
+        settled = self._attention.note_new(tasks)
+        if not settled:
             return
-        self._retried |= retried
-        # A retried failure needs no more attention: let a filtering proxy look again.
-        rows = [r for r in (self.row_of(i) for i in retried) if r is not None]
+        # A retried failure, a page read again: no more attention; let a proxy look again.
+        rows = [r for r in (self.row_of(i) for i in settled) if r is not None]
         for first, last in row_runs(rows):
             self.dataChanged.emit(
                 self.index(first, Column.STATUS), self.index(last, Column.STATUS), [Role.FILTER]
@@ -289,11 +294,7 @@ class TasksTableModel(QAbstractTableModel):
 
     def _count(self, task: BackgroundTask, status: TaskStatus, delta: int) -> None:
         self._counts[status] += delta
-        if status is TaskStatus.FAILED:
-            if delta > 0:
-                self._failed_ids.add(task.id)
-            else:
-                self._failed_ids.discard(task.id)
+        self._attention.count(task, status, delta)
 
     @Slot(object)
     def change_tasks(self, changes: dict[int, TaskChange]) -> None:
@@ -406,7 +407,7 @@ class TasksTableModel(QAbstractTableModel):
                 del self._seen[first : last + 1]
                 del self._keys[first : last + 1]
                 self.endRemoveRows()
-        self._retried = {t.retry_of for t in self._tasks if t.retry_of is not None}
+        self._attention.rebuild(self._tasks)
         self.countsChanged.emit()
 
     def _reorder(self, order: list[int]) -> None:

@@ -244,7 +244,7 @@ class TasksPage(PageLayout, PageMemory, TaskCommands, TaskMenus, QWidget):
             selected=self.selected_tasks(),
             target=self._target_task(),
             active=self.model.active_count,
-            attention=self.model.attention_count,
+            attention=self.model.failure_count,
             counts=self.model.counts(),
         )
         for name, state in action_states(situation, self._retryable).items():
@@ -261,7 +261,7 @@ class TasksPage(PageLayout, PageMemory, TaskCommands, TaskMenus, QWidget):
             count = filter_count(self.model, which)
             chip.setText(f"{STATUS_FILTER_LABELS[which]} ({count})")
         self.filter_chips[StatusFilter.NEEDS_ATTENTION].setToolTip(
-            "Failed tasks that were not retried"
+            "Failed tasks that were not retried, and pages read that need checking"
         )
 
     @Slot()
