@@ -152,6 +152,51 @@ async def script(session: Session, documents: list[Path]) -> None:
 
     await shoot_dialog("settings", window, window.open_settings)
 
+    # A scan Folio cannot read right by itself: the page is flagged "to check".
+    window.message_bar.dismiss()
+    scan = upside_down_scan(Path(tempfile.mkdtemp(prefix="folio-shots-scan-")))
+    window.import_paths([str(scan)])
+    await until("the scan to be read", lambda: scan.name in names(session), 60)
+    await until("the scan's page", lambda: manager.is_idle(), 300)
+    turned = next(s for s in session.library.sources() if s.name == scan.name)
+    (flagged,) = session.library.pages(turned.id)
+    window.open_page(flagged.id)
+    viewer = window.document_view.viewer
+    await until("the warning", lambda: "check this page" in viewer.state_text())
+    await asyncio.sleep(1)  # the page image comes from a worker process
+    await settle()
+    save_screen("flagged-page", window)
+    await shoot_dialog("save-searchable", window, window.save_searchable_current)
+
+
+def names(session: Session) -> set[str]:
+    return {s.name for s in session.library.sources()}
+
+
+def upside_down_scan(folder: Path) -> Path:
+    """A page of the corpus at 300 dpi, upside down and blurred so far that orientation
+    detection cannot tell which way up it is (as tests/ui/test_main_window.py makes it)."""
+    from PIL import Image, ImageFilter
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QColor, QImage, QPainter
+    from PySide6.QtPdf import QPdfDocument
+
+    doc = QPdfDocument(None)
+    doc.load(str(DOCUMENTS[0]))
+    size = doc.pagePointSize(0)
+    rendered = doc.render(0, QSize(int(size.width() / 72 * 300), int(size.height() / 72 * 300)))
+    page = QImage(rendered.size(), QImage.Format.Format_Grayscale8)
+    page.fill(QColor("white"))
+    painter = QPainter(page)
+    painter.drawImage(0, 0, rendered)
+    painter.end()
+    upright = folder / "upright.png"
+    page.save(str(upright))
+    out = folder / "scan-upside-down.png"
+    with Image.open(upright) as img:
+        img.rotate(180).filter(ImageFilter.GaussianBlur(3)).save(out, dpi=(300, 300))
+    return out
+
 
 def main() -> int:
     missing = [p for p in DOCUMENTS if not p.exists()]

@@ -168,6 +168,10 @@ class PageViewer(QWidget):
         self.state_label = plain_label(QLabel())
         self.state_label.setObjectName("pageState")
         self.state_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # "… — check this page; rotate it or re-run OCR" in full, on two lines if need be,
+        # without asking the pane for more width.
+        self.state_label.setWordWrap(True)
+        self.state_label.setMinimumWidth(1)
         info.addWidget(self.state_label, 1)
         self.retry_button = QPushButton("Retry")
         self.retry_button.setToolTip("Try to extract this page's text again")

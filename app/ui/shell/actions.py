@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QToolBar,
 )
 
+from app.ui.shell.import_language import ImportLanguageBox, labelled
 from app.ui.shell.parts import WindowParts
 from app.ui.shell.sidebar import Section
 
@@ -141,6 +142,8 @@ class WindowActions(WindowParts):
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.toolbar.addAction(self.import_files_action)
         self.toolbar.addAction(self.import_folder_action)
+        self.import_language = ImportLanguageBox(lambda: self.manager.ocr_lang)
+        self.toolbar.addWidget(labelled(self.import_language))
         self.toolbar.addSeparator()
         self.toolbar.addAction(self.find_action)
         self.toolbar.addAction(self.settings_action)

@@ -16,6 +16,8 @@ class DropOverlay(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_NoSystemBackground)
         self.title = "Drop to add to your library"
         self.detail = "PDFs and images (PNG, JPEG, TIFF, BMP, GIF, WebP); folders too"
+        #: The OCR languages the drop will be read in, in words (set by the window).
+        self.language = ""
         parent.installEventFilter(self)
         self.hide()
 
@@ -59,4 +61,7 @@ class DropOverlay(QWidget):
         painter.setFont(font)
         lower = QRectF(box.left(), box.center().y(), box.width(), 40)
         painter.drawText(lower, Qt.AlignmentFlag.AlignCenter, self.detail)
+        if self.language:
+            below = QRectF(box.left() + 16, box.center().y() + 40, box.width() - 32, 40)
+            painter.drawText(below, Qt.AlignmentFlag.AlignCenter, self.language)
         painter.end()

@@ -10,7 +10,10 @@ from PySide6.QtGui import (
     QDropEvent,
 )
 from PySide6.QtWidgets import (
+    QDialog,
     QFileDialog,
+    QGridLayout,
+    QLabel,
     QWidget,
 )
 
@@ -35,19 +38,34 @@ class WindowImporting(WindowParts):
 
     @Slot(list)
     def import_paths(self, paths: list[str]) -> None:
-        """Import files and folders (from a drop, the menu, the command line or a second launch)."""
-        self.importer.import_paths([str(p) for p in paths])
+        """Import files and folders (from a drop, the menu, the command line or a second launch),
+        read in the languages chosen for imports ("Read in:" on the toolbar)."""
+        self.importer.import_paths([str(p) for p in paths], self.import_language.value())
 
     @Slot()
     def choose_files(self) -> None:
         patterns = " ".join(f"*{ext}" for ext in sorted(KNOWN_EXTENSIONS))
-        files, _ = QFileDialog.getOpenFileNames(
-            self,
-            "Import files",
-            str(Path.home()),
-            f"PDFs and images ({patterns});;All files (*)",
+        dialog = QFileDialog(
+            self, "Import files", str(Path.home()), f"PDFs and images ({patterns});;All files (*)"
         )
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
+        # Qt's own dialog, so that it can hold the languages row.
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        languages = self.import_language.copy(dialog)
+        languages.setObjectName("importLanguages")
+        grid = dialog.layout()
+        if isinstance(grid, QGridLayout):
+            row = grid.rowCount()
+            label = QLabel("OCR languages:")
+            label.setBuddy(languages)
+            grid.addWidget(label, row, 0)
+            grid.addWidget(languages, row, 1)
+        run = self.run_file_dialog or QFileDialog.exec
+        if run(dialog) != QDialog.DialogCode.Accepted:
+            return
+        files = dialog.selectedFiles()
         if files:
+            self.import_language.set_value(languages.value())  # and for the next imports
             self.import_paths(files)
 
     @Slot()
@@ -107,6 +125,13 @@ class WindowImporting(WindowParts):
             f"{message}; showing it instead of adding it twice.", MessageKind.INFO
         )
 
+    def _show_overlay(self) -> None:
+        self.overlay.language = (
+            f"Scans are read in {self.import_language.reads_in()}:"
+            " change it with “Read in” on the toolbar before dropping"
+        )
+        self.overlay.show_over_parent()
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
         if kind not in (
@@ -130,13 +155,13 @@ class WindowImporting(WindowParts):
             return True
         event.acceptProposedAction()  # type: ignore[attr-defined]
         if not self.overlay.isVisible():
-            self.overlay.show_over_parent()
+            self._show_overlay()
         return True
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if local_paths(event):
             event.acceptProposedAction()
-            self.overlay.show_over_parent()
+            self._show_overlay()
 
     def dropEvent(self, event: QDropEvent) -> None:
         self.overlay.hide()

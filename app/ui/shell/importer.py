@@ -95,16 +95,18 @@ class ImportFlow(QObject):
         """No import started here is still waiting or running."""
         return not self._watched
 
-    @Slot(list)
-    def import_paths(self, paths: list[str]) -> None:
-        """Start importing; returns at once (the folder walk runs off the GUI thread)."""
-        if paths:
-            spawn(self.run([Path(p) for p in paths]))
+    def import_paths(self, paths: list[str], lang: str | None = None) -> None:
+        """Start importing; returns at once (the folder walk runs off the GUI thread).
 
-    async def run(self, paths: list[Path]) -> Collected:
+        `lang`: the OCR languages the pages are read in (None: as in Settings).
+        """
+        if paths:
+            spawn(self.run([Path(p) for p in paths], lang))
+
+    async def run(self, paths: list[Path], lang: str | None = None) -> Collected:
         collected = await asyncio.to_thread(lambda: collect_files(paths, check_named=True))
         if collected.files:
-            tasks = self.manager.import_files(collected.files)
+            tasks = self.manager.import_files(collected.files, lang=lang)
             self._watched.update(t.id for t in tasks)
             if len(tasks) > 1:
                 batch: tuple[set[int], list[str]] = ({t.id for t in tasks}, [])

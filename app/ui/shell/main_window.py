@@ -10,6 +10,7 @@ from PySide6.QtCore import QModelIndex, QSettings, Qt, Slot
 from PySide6.QtPrintSupport import QPrintDialog
 from PySide6.QtWidgets import (
     QApplication,
+    QFileDialog,
     QMainWindow,
     QSplitter,
     QStackedWidget,
@@ -85,6 +86,8 @@ class MainWindow(
         self.confirm_quit: Callable[[int], bool] | None = None
         #: Shows the print dialog and returns its result; tests put an answer here.
         self.run_print_dialog: Callable[[QPrintDialog], int] | None = None
+        #: Shows the Import files dialog and returns its result; tests put an answer here.
+        self.run_file_dialog: Callable[[QFileDialog], int] | None = None
         self._shut_down = False
         #: The section a document was opened from; closing it goes back there.
         self._opened_from = Section.LIBRARY
@@ -205,6 +208,7 @@ class MainWindow(
         self.tesseract_error = error
         viewer = self.document_view.viewer
         viewer.languages = info.languages if info else ()
+        self.import_language.set_languages(info.languages if info else ())
         viewer.ocr_available = info is not None
         self.document_view.update_ocr_button()
         if info is None:

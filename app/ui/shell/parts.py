@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from PySide6.QtCore import QSettings
     from PySide6.QtGui import QAction
     from PySide6.QtPrintSupport import QPrintDialog
-    from PySide6.QtWidgets import QSplitter, QStackedWidget
+    from PySide6.QtWidgets import QFileDialog, QSplitter, QStackedWidget
 
     from app.core.library import Library
     from app.extraction.tesseract import TesseractInfo
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from app.ui.library.sources_view import SourcesView
     from app.ui.search.search_view import SearchView
     from app.ui.shell.drop_overlay import DropOverlay
+    from app.ui.shell.import_language import ImportLanguageBox
     from app.ui.shell.importer import ImportFlow
     from app.ui.shell.sidebar import Section, Sidebar
     from app.ui.shell.status_indicator import StatusIndicator
@@ -42,6 +43,8 @@ class WindowParts(QMainWindow):
         tesseract_error: str | None
         confirm_quit: Callable[[int], bool] | None
         run_print_dialog: Callable[[QPrintDialog], int] | None
+        run_file_dialog: Callable[[QFileDialog], int] | None
+        import_language: ImportLanguageBox
         guide_dialog: UserGuideDialog | None
         shortcuts_dialog: ShortcutsDialog | None
         _shut_down: bool
