@@ -80,7 +80,6 @@ def serve(requests: TextIO, replies: TextIO) -> int:
         parse_request,
         request_name,
     )
-    from app.extraction.searchable_page import searchable_page
 
     megabytes = _limit_memory()
     backstop = CpuBackstop()
@@ -131,6 +130,10 @@ def serve(requests: TextIO, replies: TextIO) -> int:
                     )
                     send({"ok": True, "result": result_png})
                 elif isinstance(request, SearchablePageRequest):
+                    # Imported on first use: it brings pypdf, which reading text does
+                    # not need (its import took ~75 ms of every worker's start).
+                    from app.extraction.searchable_page import searchable_page
+
                     files = searchable_page(
                         engine,
                         request,
