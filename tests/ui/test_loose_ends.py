@@ -3,16 +3,14 @@ and of a library it cannot open: real files, real widgets offscreen, real worker
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import qasync
 from PIL import Image
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QTimer, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
@@ -24,7 +22,7 @@ from app.extraction.client import WorkerPool
 from app.services.walk import MAX_DEPTH
 from app.ui.common.message_bar import MessageKind
 from app.ui.common.rendering import RenderRequest, read_page_image, render_page
-from app.ui.shell.launcher import Session, offer_backup, open_session, show_error
+from app.ui.shell.launcher import Session, offer_backup, show_error
 from tests.conftest import SAMPLES, wait_idle
 
 TRIVIAL = SAMPLES / "001-trivial" / "minimal-document.pdf"
@@ -37,42 +35,10 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 # -- fixtures --------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def loose_ends_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    """A qasync loop attached to pytest-qt's Qt event loop, closed at the end of the session."""
-    event_loop = qasync.QEventLoop(qapp, already_running=True)
-    asyncio.set_event_loop(event_loop)
-    yield event_loop
-    event_loop.stop()
-    event_loop.close()  # joins the threads of asyncio.to_thread
-    asyncio.events._set_running_loop(None)
-    asyncio.set_event_loop(None)
-
-
 @pytest.fixture
-def loop(loose_ends_loop: qasync.QEventLoop) -> Iterator[qasync.QEventLoop]:
-    asyncio.set_event_loop(loose_ends_loop)
-    asyncio.events._set_running_loop(loose_ends_loop)
-    yield loose_ends_loop
-    for task in asyncio.all_tasks(loose_ends_loop):
-        task.cancel()
-
-
-@pytest.fixture
-def session(
-    qtbot: QtBot, loop: qasync.QEventLoop, library_dir: Path, tmp_path: Path
-) -> Iterator[Session]:
-    library = Library(library_dir)
-    library.acquire_writer_lock()
-    settings = QSettings(str(tmp_path / "folio.ini"), QSettings.Format.IniFormat)
-    s = open_session(library, settings)
-    s.window.confirm_quit = lambda active: True
-    s.window.show()
-    qtbot.waitExposed(s.window)
-    yield s
-    s.window.close()
-    s.close()
-    assert s.manager.pool.activeThreadCount() == 0, "pool work left running"
+def session(ui_session: Session) -> Session:
+    """The window as the launcher builds it (tests/ui/conftest.py)."""
+    return ui_session
 
 
 def drop(target: QWidget, paths: list[Path]) -> None:

@@ -7,16 +7,13 @@ looked for in the pixels), and a name could dress up the delete confirmation.
 
 from __future__ import annotations
 
-import asyncio
 import shutil
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import qasync
 from PySide6 import QtGui
-from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QTimer, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
 from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
@@ -28,12 +25,11 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QStyleOptionViewItem, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.core.library import Library
 from app.core.models import OcrMode, TaskStatus, TaskType
 from app.ui.common.message_bar import MessageBar
 from app.ui.library.sources_model import Column as SourceColumn
 from app.ui.search.search_view import HtmlDelegate
-from app.ui.shell.launcher import Session, open_session
+from app.ui.shell.launcher import Session
 from app.ui.shell.main_window import MainWindow
 from app.ui.shell.sidebar import Section
 from app.ui.tasks.cells import Column as TaskColumn
@@ -50,46 +46,11 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 # -- fixtures --------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def plain_names_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    """A qasync loop attached to pytest-qt's Qt event loop, closed at the end of the session.
-
-    Closing it earlier would keep other modules' loops from attaching to the application.
-    """
-    event_loop = qasync.QEventLoop(qapp, already_running=True)
-    asyncio.set_event_loop(event_loop)
-    yield event_loop
-    event_loop.stop()
-    event_loop.close()  # joins the threads of asyncio.to_thread
-    asyncio.events._set_running_loop(None)
-    asyncio.set_event_loop(None)
-
-
 @pytest.fixture
-def loop(plain_names_loop: qasync.QEventLoop) -> Iterator[qasync.QEventLoop]:
-    """The loop for one test; flows still waiting at the end are cancelled."""
-    asyncio.set_event_loop(plain_names_loop)
-    asyncio.events._set_running_loop(plain_names_loop)
-    yield plain_names_loop
-    for task in asyncio.all_tasks(plain_names_loop):
-        task.cancel()
-
-
-@pytest.fixture
-def session(
-    qtbot: QtBot, loop: qasync.QEventLoop, library_dir: Path, tmp_path: Path
-) -> Iterator[Session]:
-    library = Library(library_dir)
-    library.acquire_writer_lock()
-    settings = QSettings(str(tmp_path / "folio.ini"), QSettings.Format.IniFormat)
-    s = open_session(library, settings)
-    s.window.confirm_quit = lambda active: True
-    s.window.resize(1280, 820)
-    s.window.show()
-    qtbot.waitExposed(s.window)
-    yield s
-    s.window.close()
-    s.close()
+def session(ui_session: Session) -> Session:
+    """The window as the launcher builds it (tests/ui/conftest.py), large enough for names."""
+    ui_session.window.resize(1280, 820)
+    return ui_session
 
 
 @pytest.fixture

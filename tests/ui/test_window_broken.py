@@ -4,7 +4,6 @@ times in the task details."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import time
 from collections.abc import Iterator
@@ -13,18 +12,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import qasync
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu
 from pytestqt.qtbot import QtBot
 
-from app.core.library import Library
 from app.core.models import TaskStatus
 from app.tasks.manager import ExtractionManager
-from app.ui.common.theme import apply_theme
-from app.ui.shell.launcher import Session, open_session
+from app.ui.shell.launcher import Session
 from app.ui.shell.main_window import MainWindow
 from app.ui.shell.sidebar import Section
 from tests.conftest import SAMPLES, fresh, wait_idle
@@ -41,58 +37,27 @@ pytestmark = pytest.mark.qt_log_ignore(
 # -- fixtures --------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def broken_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    """A qasync loop attached to pytest-qt's Qt event loop, closed at the end of the session."""
-    event_loop = qasync.QEventLoop(qapp, already_running=True)
-    asyncio.set_event_loop(event_loop)
-    yield event_loop
-    event_loop.stop()
-    event_loop.close()  # joins the threads of asyncio.to_thread
-    asyncio.events._set_running_loop(None)
-    asyncio.set_event_loop(None)
+# The window as the launcher builds it (tests/ui/conftest.py), under the names used here.
 
 
 @pytest.fixture
-def loop(broken_loop: qasync.QEventLoop) -> Iterator[qasync.QEventLoop]:
-    asyncio.set_event_loop(broken_loop)
-    asyncio.events._set_running_loop(broken_loop)
-    yield broken_loop
-    for task in asyncio.all_tasks(broken_loop):
-        task.cancel()
+def settings(ui_settings: QSettings) -> QSettings:
+    return ui_settings
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> QSettings:
-    return QSettings(str(tmp_path / "folio.ini"), QSettings.Format.IniFormat)
+def session(ui_session: Session) -> Session:
+    return ui_session
 
 
 @pytest.fixture
-def session(
-    qtbot: QtBot, loop: qasync.QEventLoop, library_dir: Path, settings: QSettings
-) -> Iterator[Session]:
-    library = Library(library_dir)
-    library.acquire_writer_lock()
-    s = open_session(library, settings)
-    s.window.confirm_quit = lambda active: True
-    s.window.show()
-    qtbot.waitExposed(s.window)
-    s.window.activateWindow()
-    yield s
-    s.window.close()
-    s.close()
-    apply_theme(QApplication.instance(), "system")  # type: ignore[arg-type]
-    assert s.manager.pool.activeThreadCount() == 0, "pool work left running"
+def window(ui_window: MainWindow) -> MainWindow:
+    return ui_window
 
 
 @pytest.fixture
-def window(session: Session) -> MainWindow:
-    return session.window
-
-
-@pytest.fixture
-def manager(session: Session) -> ExtractionManager:
-    return session.manager
+def manager(ui_session: Session) -> ExtractionManager:
+    return ui_session.manager
 
 
 def choose_from_menu(qtbot: QtBot, menu: QMenu, text: str) -> None:
