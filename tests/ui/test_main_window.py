@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -51,56 +49,33 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSi
 # -- fixtures and helpers --------------------------------------------------------------------
 
 
+# The window as the launcher builds it (tests/ui/conftest.py), under the names the window
+# tests use (other modules import these names from here).
+
+
 @pytest.fixture(scope="session")
-def session_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    """One qasync loop for the session, attached to pytest-qt's Qt event loop.
-
-    qasync cannot attach a second loop to the same QApplication once one was closed.
-    """
-    event_loop = qasync.QEventLoop(qapp, already_running=True)
-    asyncio.set_event_loop(event_loop)
-    yield event_loop
-    event_loop.stop()
-    event_loop.close()  # joins the threads of asyncio.to_thread
-    asyncio.events._set_running_loop(None)
-    asyncio.set_event_loop(None)
+def session_loop(ui_session_loop: qasync.QEventLoop) -> qasync.QEventLoop:
+    return ui_session_loop
 
 
 @pytest.fixture
-def loop(session_loop: qasync.QEventLoop) -> Iterator[qasync.QEventLoop]:
-    """The app's loop for one test; flows still waiting at the end are cancelled."""
-    asyncio.events._set_running_loop(session_loop)
-    yield session_loop
-    for task in asyncio.all_tasks(session_loop):
-        task.cancel()
+def loop(ui_loop: qasync.QEventLoop) -> qasync.QEventLoop:
+    return ui_loop
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> QSettings:
-    return QSettings(str(tmp_path / "folio.ini"), QSettings.Format.IniFormat)
+def settings(ui_settings: QSettings) -> QSettings:
+    return ui_settings
 
 
 @pytest.fixture
-def library(library_dir: Path) -> Iterator[Library]:
-    lib = Library(library_dir)
-    lib.acquire_writer_lock()
-    yield lib
+def library(ui_library: Library) -> Library:
+    return ui_library
 
 
 @pytest.fixture
-def session(
-    qtbot: QtBot, loop: qasync.QEventLoop, library: Library, settings: QSettings
-) -> Iterator[Session]:
-    """The window built by the launcher's own wiring, shown offscreen."""
-    s = open_session(library, settings)
-    s.window.confirm_quit = lambda active: True
-    s.window.show()
-    qtbot.waitExposed(s.window)
-    yield s
-    s.window.close()
-    s.close()
-    assert s.manager.pool.activeThreadCount() == 0, "pool work left running"
-    assert s.window.renderer.pool.activeThreadCount() == 0, "rendering left running"
+def session(ui_session: Session) -> Session:
+    return ui_session
 
 
 @pytest.fixture
