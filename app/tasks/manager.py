@@ -130,6 +130,11 @@ class ExtractionManager(JobResults, TaskControl):
         self._running.clear()
         self._finishing.clear()
         self._flush_timer.stop()
+        # No timer left running: whichever thread the manager is finally freed on (Python
+        # may collect it on any thread), Qt has nothing to stop there.
+        backup_timer = getattr(self, "_backup_timer", None)
+        if backup_timer is not None:
+            backup_timer.stop()
 
     # -- queries ---------------------------------------------------------------------
 
