@@ -64,22 +64,11 @@ def library_dir(tmp_path: Path) -> Path:
 def scanned_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An image-only PDF: page 1 of a real corpus document, rendered at 300 dpi."""
     from PIL import Image
-    from PySide6.QtCore import QSize
-    from PySide6.QtGui import QColor, QImage, QPainter
-    from PySide6.QtPdf import QPdfDocument
 
-    doc = QPdfDocument(None)
-    doc.load(str(SAMPLES / "001-trivial" / "minimal-document.pdf"))
-    size = doc.pagePointSize(0)
-    rendered = doc.render(0, QSize(int(size.width() / 72 * 300), int(size.height() / 72 * 300)))
-    page = QImage(rendered.size(), QImage.Format.Format_Grayscale8)
-    page.fill(QColor("white"))
-    painter = QPainter(page)
-    painter.drawImage(0, 0, rendered)
-    painter.end()
+    from tests.scans import draw_scan
+
     folder = tmp_path_factory.mktemp("scan")
-    png = folder / "page.png"
-    page.save(str(png))
+    png = draw_scan(SAMPLES / "001-trivial" / "minimal-document.pdf", folder / "page.png")
     out = folder / "scanned document.pdf"
     with Image.open(png) as img:
         img.save(out, "PDF", resolution=300)
@@ -134,3 +123,21 @@ def manager(library: Library, qapp: object) -> Iterator[ExtractionManager]:
     yield m
     m.shutdown()
     assert m.pool.activeThreadCount() == 0, "pool work left running"
+
+
+def add_document(library: Library, name: str, texts: list[str], sha: str) -> None:
+    """A document whose pages hold `texts`, as if read from their text layer."""
+    from app.core.models import TextMethod
+
+    with library.transaction() as db:
+        _source, pages = library.add_source(
+            sha256=sha * (64 // len(sha)),
+            name=name,
+            original_path=f"/docs/{name}",
+            kind="pdf",
+            size=10,
+            page_count=len(texts),
+            db=db,
+        )
+        for page, text in zip(pages, texts, strict=True):
+            library.save_page_text(db, page.id, text, TextMethod.TEXT_LAYER, None)

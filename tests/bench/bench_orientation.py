@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.bench.common import SAMPLES, words
+from tests.scans import draw_scan, turn_scan
 
 SOURCES = [
     (SAMPLES / "004-pdflatex-4-pages" / "pdflatex-4-pages.pdf", 0),
@@ -38,42 +39,6 @@ TURNS: list[tuple[str, float]] = [
     ("+3°", 3),
     ("-3°", -3),
 ]
-
-
-def draw(pdf: Path, index: int, out: Path) -> Path:
-    from PIL import Image
-    from PySide6.QtCore import QSize
-    from PySide6.QtGui import QColor, QImage, QPainter
-    from PySide6.QtPdf import QPdfDocument
-
-    doc = QPdfDocument(None)
-    doc.load(str(pdf))
-    size = doc.pagePointSize(index)
-    rendered = doc.render(index, QSize(int(size.width() / 72 * 300), int(size.height() / 72 * 300)))
-    page = QImage(rendered.size(), QImage.Format.Format_Grayscale8)
-    page.fill(QColor("white"))
-    painter = QPainter(page)
-    painter.drawImage(0, 0, rendered)
-    painter.end()
-    page.save(str(out))
-    with Image.open(out) as img:
-        img.load()
-        img.save(out, dpi=(300, 300))
-    return out
-
-
-def turned(upright: Path, degrees: float, out: Path) -> Path:
-    from PIL import Image
-
-    with Image.open(upright) as img:
-        if degrees % 90 == 0:
-            result = img.rotate(degrees, expand=True)
-        else:
-            result = img.rotate(
-                degrees, expand=True, fillcolor=255, resample=Image.Resampling.BICUBIC
-            )
-        result.save(out, dpi=(300, 300))
-    return out
 
 
 def as_it_comes() -> Any:
@@ -122,9 +87,9 @@ def main() -> None:
     detect_s: list[float] = []
     skew_s: list[float] = []
     for number, (pdf, index) in enumerate(SOURCES[: args.pages], 1):
-        upright = draw(pdf, index, folder / f"page-{number}.png")
+        upright = draw_scan(pdf, folder / f"page-{number}.png", index)
         scans = {
-            name: turned(upright, deg, folder / f"page-{number}-{i}.png")
+            name: turn_scan(upright, deg, folder / f"page-{number}-{i}.png")
             for i, (name, deg) in enumerate(TURNS)
         }
         restore = as_it_comes()

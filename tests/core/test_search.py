@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from app.core.library import Library
-from app.core.models import TextMethod
 from app.core.query import parse_query
+from tests.conftest import add_document
 
 #: (document name, page texts): sentences a user knows, so expectations are readable.
 DOCUMENTS = {
@@ -27,19 +27,8 @@ DOCUMENTS = {
 @pytest.fixture
 def library(tmp_path: Path) -> Iterator[Library]:
     with Library(tmp_path / "Library") as lib:
-        with lib.transaction() as db:
-            for n, (name, texts) in enumerate(DOCUMENTS.items()):
-                _source, pages = lib.add_source(
-                    sha256=f"{n:02d}" * 32,
-                    name=name,
-                    original_path=f"/docs/{name}",
-                    kind="pdf",
-                    size=10,
-                    page_count=len(texts),
-                    db=db,
-                )
-                for page, text in zip(pages, texts, strict=True):
-                    lib.save_page_text(db, page.id, text, TextMethod.TEXT_LAYER, None)
+        for n, (name, texts) in enumerate(DOCUMENTS.items()):
+            add_document(lib, name, texts, f"{n:02d}")
         yield lib
 
 
@@ -139,18 +128,8 @@ def test_the_command_line_prints_every_hit_and_says_how_many(library: Library) -
     folder = library.folder
     library.close()
     many = [f"Invoice {n} of the month." for n in range(250)]
-    with Library(folder) as lib, lib.transaction() as db:
-        _source, pages = lib.add_source(
-            sha256="ff" * 32,
-            name="year.pdf",
-            original_path="/docs/year.pdf",
-            kind="pdf",
-            size=10,
-            page_count=len(many),
-            db=db,
-        )
-        for page, text in zip(pages, many, strict=True):
-            lib.save_page_text(db, page.id, text, TextMethod.TEXT_LAYER, None)
+    with Library(folder) as lib:
+        add_document(lib, "year.pdf", many, "ff")
     every = folio("--library", folder, "search", "invoice", "--json")
     assert every.returncode == 0, every.stderr
     assert len(json.loads(every.stdout)) == 252

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from app.core.library import HIT_END, HIT_START, Library
-from app.core.models import TextMethod
 from app.core.query import name_matches, parse_query
+from tests.conftest import add_document
 
 DOCUMENTS = {
     # fox on 3 of 4 pages, once each
@@ -25,19 +25,8 @@ DOCUMENTS = {
 @pytest.fixture
 def library(tmp_path: Path) -> Iterator[Library]:
     with Library(tmp_path / "Library") as lib:
-        with lib.transaction() as db:
-            for n, (name, texts) in enumerate(DOCUMENTS.items()):
-                _source, pages = lib.add_source(
-                    sha256=f"{n:02d}" * 32,
-                    name=name,
-                    original_path=f"/docs/{name}",
-                    kind="pdf",
-                    size=10,
-                    page_count=len(texts),
-                    db=db,
-                )
-                for page, text in zip(pages, texts, strict=True):
-                    lib.save_page_text(db, page.id, text, TextMethod.TEXT_LAYER, None)
+        for n, (name, texts) in enumerate(DOCUMENTS.items()):
+            add_document(lib, name, texts, f"{n:02d}")
         yield lib
 
 

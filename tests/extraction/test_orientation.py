@@ -15,6 +15,7 @@ from app.extraction import orientation, tesseract
 from app.extraction.engine import PageEngine, PageResult
 from app.extraction.filetype import sniff
 from tests.conftest import SAMPLES
+from tests.scans import draw_scan, turn_scan
 
 pytest.importorskip("tesserocr")
 PROGRAM = shutil.which("tesseract")
@@ -29,48 +30,13 @@ needs_osd = pytest.mark.skipif(
 PDFLATEX = SAMPLES / "004-pdflatex-4-pages" / "pdflatex-4-pages.pdf"
 
 
-def render_page(pdf: Path, out: Path) -> Path:
-    """Page 1 of a real PDF drawn in grey at 300 dpi, as a scanner gives it (conftest's way)."""
-    from PySide6.QtCore import QSize
-    from PySide6.QtGui import QColor, QImage, QPainter
-    from PySide6.QtPdf import QPdfDocument
-
-    doc = QPdfDocument(None)
-    doc.load(str(pdf))
-    size = doc.pagePointSize(0)
-    rendered = doc.render(0, QSize(int(size.width() / 72 * 300), int(size.height() / 72 * 300)))
-    page = QImage(rendered.size(), QImage.Format.Format_Grayscale8)
-    page.fill(QColor("white"))
-    painter = QPainter(page)
-    painter.drawImage(0, 0, rendered)
-    painter.end()
-    page.save(str(out))
-    with Image.open(out) as img:
-        img.load()
-        img.save(out, dpi=(300, 300))
-    return out
-
-
-def scan_turned(upright: Path, degrees: float, out: Path) -> Path:
-    """The scan turned `degrees` counter-clockwise (PIL's sense), white where paper is added."""
-    with Image.open(upright) as img:
-        if degrees % 90 == 0:
-            turned = img.rotate(degrees, expand=True)
-        else:
-            turned = img.rotate(
-                degrees, expand=True, fillcolor=255, resample=Image.Resampling.BICUBIC
-            )
-        turned.save(out, dpi=(300, 300))
-    return out
-
-
 @pytest.fixture(scope="session")
 def scans(tmp_path_factory: pytest.TempPathFactory, qapp: object) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("turned")
-    up = render_page(PDFLATEX, folder / "upright.png")
+    up = draw_scan(PDFLATEX, folder / "upright.png")
     made = {"upright": up}
     for name, degrees in (("90", 90), ("180", 180), ("270", 270), ("+3", 3), ("-3", -3)):
-        made[name] = scan_turned(up, degrees, folder / f"turned {name}.png")
+        made[name] = turn_scan(up, degrees, folder / f"turned {name}.png")
     return made
 
 

@@ -728,22 +728,11 @@ def upside_down_scan(tmp_path_factory: pytest.TempPathFactory, scanned_pdf: Path
     Tesseract cannot tell which way up it is (its orientation confidence is 2.5): Folio
     cannot turn it right by itself, so the page must end "to check"."""
     from PIL import Image, ImageFilter
-    from PySide6.QtCore import QSize
-    from PySide6.QtGui import QColor, QImage, QPainter
-    from PySide6.QtPdf import QPdfDocument
 
-    doc = QPdfDocument(None)
-    doc.load(str(SAMPLES / "004-pdflatex-4-pages" / "pdflatex-4-pages.pdf"))
-    size = doc.pagePointSize(0)
-    rendered = doc.render(0, QSize(int(size.width() / 72 * 300), int(size.height() / 72 * 300)))
-    page = QImage(rendered.size(), QImage.Format.Format_Grayscale8)
-    page.fill(QColor("white"))
-    painter = QPainter(page)
-    painter.drawImage(0, 0, rendered)
-    painter.end()
+    from tests.scans import draw_scan
+
     folder = tmp_path_factory.mktemp("turned")
-    upright = folder / "upright.png"
-    page.save(str(upright))
+    upright = draw_scan(FOUR_PAGES, folder / "upright.png")
     out = folder / "upside down.png"
     with Image.open(upright) as img:
         turned = img.rotate(180).filter(ImageFilter.GaussianBlur(3))
