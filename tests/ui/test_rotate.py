@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PIL import Image
 from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
@@ -16,7 +15,8 @@ from app.tasks.manager import ExtractionManager
 from app.ui.common.rendering import PageRenderer
 from app.ui.library.page_viewer import PageViewer
 from tests.conftest import wait_idle
-from tests.extraction.test_orientation import PDFLATEX, render_page
+from tests.extraction.test_orientation import PDFLATEX
+from tests.scans import draw_scan, turn_scan
 
 pytest.importorskip("tesserocr")
 
@@ -25,11 +25,8 @@ pytest.importorskip("tesserocr")
 def sideways_scan(tmp_path_factory: pytest.TempPathFactory, qapp: object) -> Path:
     """A real page at 300 dpi, scanned turned 90° left."""
     folder = tmp_path_factory.mktemp("sideways")
-    upright = render_page(PDFLATEX, folder / "upright.png")
-    out = folder / "sideways.png"
-    with Image.open(upright) as img:
-        img.rotate(90, expand=True).save(out, dpi=(300, 300))
-    return out
+    upright = draw_scan(PDFLATEX, folder / "upright.png")
+    return turn_scan(upright, 90, folder / "sideways.png")
 
 
 @pytest.fixture
