@@ -228,8 +228,47 @@ CREATE TRIGGER pages_stats_au AFTER UPDATE OF has_text, task_status, doubt ON pa
 END;
 """
 
+# Version 4: a document keeps every name it was imported under (the same content dropped
+# as "report.pdf" and "annual copy.pdf" is one source with two names); a page keeps the
+# position of each word on it (for drawing search hits on the page image); a source keeps
+# the document's own title, author and page size, may be in the trash, and may belong to
+# any number of collections. A rename changes `sources.name`; the imported names stay.
+_SCHEMA_V4 = """
+CREATE TABLE source_names (
+    source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    original_path TEXT NOT NULL,
+    added_at TEXT NOT NULL,
+    PRIMARY KEY (source_id, original_path)
+) WITHOUT ROWID;
+CREATE INDEX source_names_name ON source_names(name);
+INSERT OR IGNORE INTO source_names(source_id, name, original_path, added_at)
+    SELECT id, name, original_path, added_at FROM sources;
+CREATE TABLE page_words (
+    page_id INTEGER PRIMARY KEY REFERENCES pages(id) ON DELETE CASCADE,
+    words TEXT NOT NULL
+);
+ALTER TABLE sources ADD COLUMN title TEXT;
+ALTER TABLE sources ADD COLUMN author TEXT;
+ALTER TABLE sources ADD COLUMN page_width REAL;
+ALTER TABLE sources ADD COLUMN page_height REAL;
+ALTER TABLE sources ADD COLUMN trashed_at TEXT;
+CREATE INDEX sources_trashed ON sources(trashed_at) WHERE trashed_at IS NOT NULL;
+CREATE TABLE collections (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE collection_sources (
+    collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+    source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+    PRIMARY KEY (collection_id, source_id)
+) WITHOUT ROWID;
+CREATE INDEX collection_sources_source ON collection_sources(source_id);
+"""
+
 #: Each entry migrates from version i to i + 1.
-MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3]
+MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3, _SCHEMA_V4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -138,6 +138,11 @@ class SourcesTable(LibraryDatabase):
             (sha256, name, original_path, kind, size, page_count, added_at),
         )
         source_id = int(cur.lastrowid or 0)
+        db.execute(
+            "INSERT INTO source_names(source_id, name, original_path, added_at) "
+            "VALUES (?, ?, ?, ?)",
+            (source_id, name, original_path, added_at),
+        )
         db.executemany(
             "INSERT INTO pages(source_id, number) VALUES (?, ?)",
             [(source_id, n) for n in range(1, page_count + 1)],

@@ -226,3 +226,29 @@ def test_sweep_leaves_files_the_store_did_not_create(library_dir: Path) -> None:
     assert removed == [orphan]
     assert all(path.read_text() == "the user's own" for path in mine)
     assert kept.path.exists()
+
+
+def test_a_version_3_library_keeps_its_documents_and_their_names(library_dir: Path) -> None:
+    """Opening a library made before names, words, trash and collections migrates it."""
+    from app.core.schema import MIGRATIONS, split_sql
+
+    library_dir.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(library_dir / "library.sqlite3")
+    for script in MIGRATIONS[:3]:
+        for statement in split_sql(script):
+            db.execute(statement)
+    db.execute(
+        "INSERT INTO sources(sha256, name, original_path, kind, size, page_count, added_at) "
+        "VALUES ('ab', 'report.pdf', '/home/u/report.pdf', 'pdf', 10, 0, ?)",
+        (now_iso(),),
+    )
+    db.execute("PRAGMA user_version = 3")
+    db.commit()
+    db.close()
+    with Library(library_dir) as lib:
+        source = lib.source_by_sha("ab")
+        assert source is not None and source.name == "report.pdf"
+        names = lib._query(
+            "SELECT name, original_path FROM source_names WHERE source_id = ?", (source.id,)
+        )
+    assert names == [("report.pdf", "/home/u/report.pdf")]
