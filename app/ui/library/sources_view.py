@@ -209,9 +209,11 @@ class SourcesView(QWidget):
         header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
         for column in (Column.PAGES, Column.ADDED, Column.TEXT):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(Column.PAGES, 70)
-        header.resizeSection(Column.ADDED, 170)
-        header.resizeSection(Column.TEXT, 200)
+        # As wide as their usual contents, so the name keeps the room in a narrow window.
+        metrics = self.view.fontMetrics()
+        header.resizeSection(Column.PAGES, metrics.horizontalAdvance("Pages") + 28)
+        header.resizeSection(Column.ADDED, metrics.horizontalAdvance("8888-88-88 88:88") + 24)
+        header.resizeSection(Column.TEXT, metrics.horizontalAdvance("888/888 pages") + 40)
         self.view.sortByColumn(Column.ADDED, Qt.SortOrder.DescendingOrder)
         self.no_match = QLabel("No document's name contains that.")
         self.no_match.setAlignment(Qt.AlignmentFlag.AlignCenter)
