@@ -168,6 +168,30 @@ async def script(session: Session, documents: list[Path]) -> None:
     save_screen("flagged-page", window)
     await shoot_dialog("save-searchable", window, window.save_searchable_current)
 
+    # Help › Keyboard shortcuts: every shortcut, read from the window's own actions.
+    window.show_shortcuts()
+    await until("the shortcuts", lambda: window.shortcuts_dialog.isVisible())
+    await settle()
+    save_screen("shortcuts", window.shortcuts_dialog)
+    window.shortcuts_dialog.close()
+
+    # Narrow windows: a document at 900 px, and the Tasks page at 700 px (chips wrap).
+    window.message_bar.dismiss()
+    window.resize(900, SIZE[1])
+    window.open_page(pages[1].id)
+    await until("900 px", lambda: window.width() == 900)
+    await asyncio.sleep(1)  # the page image comes from a worker process
+    await settle()
+    save_screen("window-900", window)
+    window.resize(700, SIZE[1])
+    await until("700 px", lambda: window.width() == 700)
+    await asyncio.sleep(1)
+    await settle()
+    save_screen("window-700-document", window)
+    window.show_section(Section.TASKS)
+    await settle()
+    save_screen("window-700-tasks", window)
+
 
 def names(session: Session) -> set[str]:
     return {s.name for s in session.library.sources()}
