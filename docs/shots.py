@@ -200,9 +200,10 @@ async def names_script(session: Session) -> None:
     )
     window.message_bar.dismiss()
     window.show_sources()
+    window.resize(1440, 860)  # room for the three more columns beside the names
     for action in view.columns.actions.values():
         action.setChecked(True)
-    view.select_source(geotopo.id)
+    view.view.clearSelection()
     await asyncio.sleep(1)  # thumbnails are drawn by worker processes
     await settle()
     save_screen("library-names", window)

@@ -36,7 +36,6 @@ class DocumentNames(QObject):
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # Long details are cut at the edge (the tooltip says them all), never widening.
         self.details.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.details.setEnabled(False)  # drawn in the dimmer colour of secondary text
         self.details.hide()
         self.rename_action = QAction("Rename…", view)
         self.rename_action.setShortcut(QKeySequence("F2"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt
-from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtGui import QFont, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from app.ui.library.source_columns import also_text
@@ -37,7 +37,9 @@ class NamesDelegate(QStyledItemDelegate):
         # The text's place as the style lays it out beside the thumbnail.
         opt.text = name
         area = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, widget)
-        area = area.adjusted(2, 0, -2, 0)
+        # The margin the style leaves around an item's text (as Qt's own delegate does).
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, widget) + 1
+        area = area.adjusted(margin, 0, -margin, 0)
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         group = (
             QPalette.ColorGroup.Normal
@@ -46,7 +48,7 @@ class NamesDelegate(QStyledItemDelegate):
         )
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         colour = opt.palette.color(group, role)
-        small = opt.font
+        small = QFont(opt.font)  # a copy: the name keeps the item's own font
         small.setPointSizeF(max(6.0, opt.font.pointSizeF() * 0.9))
         main_height = opt.fontMetrics.height()
         left = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)

@@ -234,7 +234,7 @@ class SourcesView(QWidget):
         header.resizeSection(Column.PAGES, 70)
         header.resizeSection(Column.ADDED, 170)
         header.resizeSection(Column.TEXT, 200)
-        for column, width in ((Column.TITLE, 200), (Column.AUTHOR, 150), (Column.PAGE_SIZE, 110)):
+        for column, width in ((Column.TITLE, 180), (Column.AUTHOR, 130), (Column.PAGE_SIZE, 95)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, width)
         self.view.sortByColumn(Column.ADDED, Qt.SortOrder.DescendingOrder)
