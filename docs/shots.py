@@ -1,6 +1,7 @@
 """Screenshots of Folio's window in its main states, on a real X server.
 
 Run: bash dev.sh shots   (starts a private Xvfb; writes docs/screenshots/*.png)
+     bash dev.sh shots library-names   (only that picture, on a library of its own)
 
 Folio is driven through its own window objects (no synthetic mouse), with real
 corpus documents, real extraction and real Tesseract; each picture is taken
@@ -167,6 +168,45 @@ async def script(session: Session, documents: list[Path]) -> None:
     await settle()
     save_screen("flagged-page", window)
     await shoot_dialog("save-searchable", window, window.save_searchable_current)
+    await names_script(session)
+
+
+#: More documents with their own title, author and page size, for the metadata columns.
+MORE_DOCUMENTS = [
+    SAMPLES / "011-google-doc-document" / "google-doc-document.pdf",
+    SAMPLES / "019-grayscale-image" / "grayscale-image.pdf",
+]
+#: GeoTopo's bytes again, under the name a colleague gave them.
+SECOND_NAME = "Skript Topologie (Kopie).pdf"
+
+
+async def names_script(session: Session) -> None:
+    """The Library with the Title, Author and Page size columns shown, and a document
+    imported a second time under another name ("Also imported as: …")."""
+    window, manager = session.window, session.manager
+    window.message_bar.dismiss()
+    folder = Path(tempfile.mkdtemp(prefix="folio-shots-names-"))
+    copy = folder / SECOND_NAME
+    copy.write_bytes(DOCUMENTS[1].read_bytes())
+    window.import_paths([str(p) for p in MORE_DOCUMENTS if p.exists()])
+    await until("the documents", lambda: bool(manager.tasks()) and manager.is_idle(), 600)
+    window.import_paths([str(copy)])
+    geotopo = next(s for s in session.library.sources() if s.name.startswith("GeoTopo"))
+    view = window.sources_view
+    await until(
+        "the second name",
+        lambda: manager.is_idle() and view.model.names_of(geotopo.id) == (SECOND_NAME,),
+        300,
+    )
+    window.message_bar.dismiss()
+    window.show_sources()
+    window.resize(1440, 860)  # room for the three more columns beside the names
+    for action in view.columns.actions.values():
+        action.setChecked(True)
+    view.view.clearSelection()
+    await asyncio.sleep(1)  # thumbnails are drawn by worker processes
+    await settle()
+    save_screen("library-names", window)
 
     # Help › Keyboard shortcuts: every shortcut, read from the window's own actions.
     window.show_shortcuts()
@@ -241,9 +281,23 @@ def main() -> int:
         notes = Path(tmp) / "notes.png"
         notes.write_text("/etc/passwd\n/home/me/scan-1.png\n")
         documents = [*DOCUMENTS, notes]
+        only_names = sys.argv[1:] == ["library-names"]
         try:
             with loop:
-                loop.run_until_complete(script(session, documents))
+                if only_names:
+                    window = session.window
+                    window.move(0, 0)
+                    window.resize(*SIZE)
+                    window.show()
+                    window.import_paths([str(p) for p in DOCUMENTS[:4]])
+                    manager = session.manager
+                    await_done = until(
+                        "the import", lambda: bool(manager.tasks()) and manager.is_idle(), 600
+                    )
+                    loop.run_until_complete(await_done)
+                    loop.run_until_complete(names_script(session))
+                else:
+                    loop.run_until_complete(script(session, documents))
         finally:
             session.window.close()
             session.close()

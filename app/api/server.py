@@ -23,7 +23,7 @@ from app.core.errors import FolioError, describe_os_error
 from app.core.models import TaskStatus
 from app.core.paths import private_dir
 from app.core.query import parse_query
-from app.services.listing import source_json
+from app.services.listing import hits_json, source_json
 from app.tasks.manager import ExtractionManager
 
 log = logging.getLogger(__name__)
@@ -351,7 +351,8 @@ class ApiServer:
         limit, offset = _paging(request)
         sources = await asyncio.to_thread(library.sources, limit + 1, offset)
         states = library.source_states(s.id for s in sources)
-        out = [source_json(source, states.get(source.id)) for source in sources]
+        names = library.imported_names(s.id for s in sources)
+        out = [source_json(s, states.get(s.id), names.get(s.id, [])) for s in sources]
         return _page(out, limit, offset)
 
     async def import_path(self, request: web.Request) -> web.Response:
@@ -391,7 +392,8 @@ class ApiServer:
         library = self.manager.library
         count = library.search_count(parsed)
         hits = library.search(parsed, limit + 1, offset)
-        response = _page([h.to_json() for h in hits], limit, offset)
+        names = library.imported_names({h.source_id for h in hits})
+        response = _page(hits_json(hits, names), limit, offset)
         response.headers["X-Total-Pages"] = str(count.pages)
         response.headers["X-Total-Documents"] = str(count.documents)
         return response

@@ -1,4 +1,4 @@
-"""Headless commands: extract, searchable-pdf, import, tasks, sources, search, restore."""
+"""Headless commands: extract, searchable-pdf, import, tasks, sources, search, rename, restore."""
 
 from __future__ import annotations
 
@@ -10,7 +10,16 @@ from app.cli.output import printable_output
 from app.cli.parser import EXIT_INPUT_FAILED, EXIT_OK, EXIT_USAGE, build_parser
 from app.core.errors import FolioError
 
-SUBCOMMANDS = ("extract", "searchable-pdf", "import", "tasks", "sources", "search", "restore")
+SUBCOMMANDS = (
+    "extract",
+    "searchable-pdf",
+    "import",
+    "tasks",
+    "sources",
+    "search",
+    "rename",
+    "restore",
+)
 
 
 def run(argv: Sequence[str]) -> int:
@@ -42,12 +51,13 @@ def _run(argv: Sequence[str]) -> int:
             from app.cli.tasks import cmd_tasks
 
             return cmd_tasks(args)
-        if args.command in ("sources", "search", "restore"):
+        if args.command in ("sources", "search", "rename", "restore"):
             from app.cli import library
 
             commands = {
                 "sources": library.cmd_sources,
                 "search": library.cmd_search,
+                "rename": library.cmd_rename,
                 "restore": library.cmd_restore,
             }
             return commands[args.command](args)

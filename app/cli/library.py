@@ -1,4 +1,4 @@
-"""folio sources, search and restore."""
+"""folio sources, search, rename and restore."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from app.cli.output import (
 )
 from app.cli.parser import EXIT_INPUT_FAILED, EXIT_OK, EXIT_USAGE
 from app.core.library import HIT_END, HIT_START
-from app.services.listing import source_json
+from app.services.listing import hits_json, source_json
 from app.services.session import open_to_read
 
 
@@ -24,8 +24,9 @@ def cmd_sources(args: argparse.Namespace) -> int:
     with open_to_read(library_dir(args)) as library:
         sources = library.sources()
         states = library.source_states()
+        names = library.imported_names(s.id for s in sources)
     if args.json:
-        print_json([source_json(s, states.get(s.id)) for s in sources])
+        print_json([source_json(s, states.get(s.id), names.get(s.id, [])) for s in sources])
         return EXIT_OK
     if not sources:
         print("The library is empty; add documents with: folio import PATH")
@@ -35,9 +36,16 @@ def cmd_sources(args: argparse.Namespace) -> int:
         st = states.get(s.id)
         print(
             f"{s.id:>5}  {s.page_count:>5}  {st.completed if st else 0:>5}  "
-            f"{st.failed if st else 0:>6}  {s.added_at[:19]:<19}  {s.name}"
+            f"{st.failed if st else 0:>6}  {s.added_at[:19]:<19}  "
+            f"{s.name}{_also(s.name, names.get(s.id, []))}"
         )
     return EXIT_OK
+
+
+def _also(name: str, names: list[str]) -> str:
+    """ " (also imported as: a.pdf, b.pdf)" for the names besides the one shown."""
+    others = [n for n in names if n != name]
+    return f"  (also imported as: {', '.join(others)})" if others else ""
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -54,8 +62,9 @@ def cmd_search(args: argparse.Namespace) -> int:
     with open_to_read(library_dir(args)) as library:
         count = library.search_count(query)
         hits = library.search(query, -1 if args.limit is None else args.limit)
+        names = library.imported_names({h.source_id for h in hits}) if args.json else {}
     if args.json:
-        print_json([h.to_json() for h in hits])
+        print_json(hits_json(hits, names))
     elif not hits:
         print(f"No page contains {text!r}.")
     else:
@@ -71,6 +80,36 @@ def cmd_search(args: argparse.Namespace) -> int:
         # Said on stderr, so the hits on stdout stay one per line (or one JSON array).
         shown = "" if len(hits) == count.pages else f"; the best {len(hits):,} shown"
         print(f"{printable(count.summary(text))}{shown}.", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_rename(args: argparse.Namespace) -> int:
+    """folio rename ID NEW_NAME: the name shown everywhere (imported names stay)."""
+    from app.core.names import name_problem
+    from app.services.session import open_for_work
+
+    problem = name_problem(args.name)
+    if problem:
+        print(f"folio: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    folder = library_dir(args)
+    if not (folder / "library.sqlite3").exists():
+        print(f"folio: there is no document {args.id} in {folder}.", file=sys.stderr)
+        return EXIT_INPUT_FAILED
+    # A window that owns the library renames it there (and shows it at once).
+    reply = send(folder, {"op": "rename", "id": args.id, "name": args.name})
+    if reply is None:
+        with open_for_work(folder) as library:
+            if library.source(args.id) is None:
+                print(f"folio: there is no document {args.id} in {folder}.", file=sys.stderr)
+                return EXIT_INPUT_FAILED
+            name = library.rename_source(args.id, args.name)
+    else:
+        name = str(reply["name"])
+    if args.json:
+        print_json({"id": args.id, "name": name})
+    else:
+        print(f"Document {args.id} is now called {printable(name)}.")
     return EXIT_OK
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.core.database import DB_NAME, LOCK_NAME, LibraryDatabase, folder_lock
+from app.core.names import NamesTable
 from app.core.schema import SCHEMA_VERSION
 from app.core.search import HIT_END, HIT_START, SearchCount, SearchHit, SearchTable
 from app.core.sources import SourcesTable
@@ -22,10 +23,10 @@ __all__ = [
 ]
 
 
-class Library(SourcesTable, SearchTable, TasksTable):
+class Library(SourcesTable, NamesTable, SearchTable, TasksTable):
     """One library folder: `library.sqlite3` and the file store `files/`.
 
     Its parts: the connection, lock and settings (database.py), documents and their
-    pages (sources.py), searching their text (search.py) and the task history
-    (tasks_table.py).
+    pages (sources.py), the names they were imported under and their own metadata
+    (names.py), searching their text (search.py) and the task history (tasks_table.py).
     """

@@ -71,6 +71,8 @@ class NamedDocument:
     source_id: int
     name: str
     page_count: int
+    #: The name it was imported under that answers the query, when the name shown does not.
+    matched_as: str | None = None
 
 
 def as_query(query: str | SearchQuery) -> SearchQuery:
@@ -187,13 +189,26 @@ class SearchTable(LibraryDatabase):
         return out
 
     def sources_named(self, query: str | SearchQuery) -> list[NamedDocument]:
-        """Documents whose name answers the query (folded; see query.name_matches), by name."""
+        """Documents whose name, or a name they were imported under, answers the query
+        (folded; see query.name_matches), by name."""
         parsed = as_query(query)
         if not parsed.clauses:
             return []
         rows = self._query("SELECT id, name, page_count FROM sources")
-        named = [NamedDocument(*row) for row in rows if name_matches(parsed, row[1])]
+        others = self.other_names()
+        named = []
+        for source_id, name, pages in rows:
+            if name_matches(parsed, name):
+                named.append(NamedDocument(source_id, name, pages))
+                continue
+            for other in others.get(source_id, ()):
+                if name_matches(parsed, other):
+                    named.append(NamedDocument(source_id, name, pages, other))
+                    break
         return sorted(named, key=lambda d: (d.name.casefold(), d.source_id))
+
+    def other_names(self) -> dict[int, tuple[str, ...]]:
+        raise NotImplementedError  # names.py (NamesTable) answers it in Library
 
     def interrupt(self) -> None:
         """Stop the query running on this connection (from another thread); it raises."""

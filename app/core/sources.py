@@ -21,7 +21,13 @@ from app.core.states import PageState, SourceState
 log = logging.getLogger(__name__)
 
 
-#: Markers around matched words in search snippets (control characters never found in text).
+#: A Source's columns, in the order of its fields.
+SOURCE_COLUMNS = (
+    "id, sha256, name, original_path, kind, size, page_count, added_at, "
+    "title, author, page_width, page_height"
+)
+
+
 class SourcesTable(LibraryDatabase):
     """Sources, pages, page text and full-text search; part of Library."""
 
@@ -29,8 +35,7 @@ class SourcesTable(LibraryDatabase):
 
     def source_by_sha(self, sha256: str) -> Source | None:
         rows = self._query(
-            "SELECT id, sha256, name, original_path, kind, size, page_count, added_at "
-            "FROM sources WHERE sha256 = ?",
+            f"SELECT {SOURCE_COLUMNS} FROM sources WHERE sha256 = ?",
             (sha256,),
         )
         return Source(*rows[0]) if rows else None
@@ -39,8 +44,7 @@ class SourcesTable(LibraryDatabase):
         if not _valid_id(source_id):
             return None
         rows = self._query(
-            "SELECT id, sha256, name, original_path, kind, size, page_count, added_at "
-            "FROM sources WHERE id = ?",
+            f"SELECT {SOURCE_COLUMNS} FROM sources WHERE id = ?",
             (source_id,),
         )
         return Source(*rows[0]) if rows else None
@@ -48,8 +52,8 @@ class SourcesTable(LibraryDatabase):
     def sources(self, limit: int = -1, offset: int = 0) -> list[Source]:
         """Newest first; `limit` and `offset` page through them (-1: no limit)."""
         rows = self._query(
-            "SELECT id, sha256, name, original_path, kind, size, page_count, added_at "
-            "FROM sources ORDER BY added_at DESC, id DESC LIMIT ? OFFSET ?",
+            f"SELECT {SOURCE_COLUMNS} FROM sources "
+            "ORDER BY added_at DESC, id DESC LIMIT ? OFFSET ?",
             (limit, offset),
         )
         return [Source(*row) for row in rows]

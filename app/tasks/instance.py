@@ -242,6 +242,12 @@ class InstanceServer(QObject):
         if op == "batch":
             tasks = m.batch(int(i) for i in request.get("ids", []))
             return {"ok": True, "tasks": [t.to_json() for t in tasks]}
+        if op == "rename":
+            try:
+                name = m.rename_source(int(request["id"]), str(request["name"]))
+            except FolioError as exc:
+                return {"ok": False, "error": exc.message}
+            return {"ok": True, "name": name}
         if op == "status":
             active, running = m.active_counts()
             return {"ok": True, "active": active, "running": running, "pid": os.getpid()}

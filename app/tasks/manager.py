@@ -337,3 +337,10 @@ class ExtractionManager(JobResults, TaskControl):
                 task.page_id = None
                 self._mark(task.id, "source_id", "page_id")
         self.sourceRemoved.emit(source_id)
+
+    def rename_source(self, source_id: int, name: str) -> str:
+        """Give a document the name shown everywhere; its imported names stay and still
+        find it. Returns the name as stored (InvalidNameError, FolioError: a sentence)."""
+        stored = self.library.rename_source(source_id, name)
+        self.sourceChanged.emit(source_id)
+        return stored

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QTimer, Slot
@@ -175,12 +176,17 @@ class JobResults(TaskQueue):
         name = str(task.payload.get("name") or Path(task.payload["path"]).name)
         existing = self.library.source_by_sha(result.sha256)
         source: Source | None = None
+        info = result.info
         with self.library.transaction() as db:
             if existing is not None:
                 task.source_id = existing.id
                 task.message = f"Already in the library as {existing.name}"
                 # Said by a field, for whoever needs to know (never by the wording above).
                 task.payload[ALREADY_IN_LIBRARY] = True
+                # The same content under another name is one document with one more name;
+                # one imported before Folio read metadata gets it now.
+                self.library.add_source_name(db, existing.id, name, str(task.payload["path"]))
+                self.library.set_document_info(db, existing.id, info, only_missing=True)
             else:
                 source, pages = self.library.add_source(
                     sha256=result.sha256,
@@ -191,6 +197,14 @@ class JobResults(TaskQueue):
                     page_count=result.pages,
                     db=db,
                 )
+                self.library.set_document_info(db, source.id, info, only_missing=False)
+                source = replace(
+                    source,
+                    title=info.title,
+                    author=info.author,
+                    page_width=info.page_width,
+                    page_height=info.page_height,
+                )
                 task.source_id = source.id
                 count = len(pages)
                 task.message = f"Imported {count} page{'s' if count != 1 else ''}"
@@ -199,13 +213,16 @@ class JobResults(TaskQueue):
             self.library.update_task(
                 task, ("status", "finished_at", "progress", "message", "source_id", "payload"), db
             )
-        task.source_name = existing.name if existing else name
+        # The row names the file the user gave, whatever the document is called.
+        task.source_name = name
         self._batch.done += 1
         self._mark(
             task.id, "status", "finished_at", "progress", "message", "source_id", "source_name"
         )
         if source is not None:
             self.sourceAdded.emit(source)
+        elif existing is not None:
+            self.sourceChanged.emit(existing.id)
         # The page tasks follow in batches (an import interrupted earlier, found here
         # as already in the library, gets the tasks it did not make then).
         if task.source_id is not None:

@@ -41,6 +41,7 @@ from app.ui.common.plain import plain_label, plain_tip
 from app.ui.common.rendering import PageRenderer, RenderRequest
 from app.ui.common.theme import is_dark
 from app.ui.dialogs.language import LanguageDialog
+from app.ui.library.document_names import DocumentNames
 from app.ui.library.original_button import original_button
 from app.ui.library.page_keys import PageKeys
 from app.ui.library.page_viewer import PageViewer
@@ -266,6 +267,8 @@ class DocumentView(QWidget):
         self.original_button = original_button(self)
         header.add(self.original_button)
         layout.addLayout(header)
+        self.names = DocumentNames(self)
+        layout.addWidget(self.names.details)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
@@ -314,8 +317,7 @@ class DocumentView(QWidget):
         else:
             self.source = source
             self.model.refresh()
-        self.title.setText(source.name)
-        self.title.setToolTip(plain_tip(f"{source.name}\nOriginal: {source.original_path}"))
+        self.names.show(source)
         self._update_state()
         self.update_ocr_button()
         row = self.model.row_of(page_id) if page_id is not None else 0

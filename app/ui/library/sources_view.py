@@ -41,6 +41,9 @@ from app.ui.common.formatting import plural
 from app.ui.common.plain import plain_label, plain_message_box
 from app.ui.common.rendering import PageRenderer
 from app.ui.common.widgets import heading_label
+from app.ui.library.column_chooser import ColumnChooser
+from app.ui.library.names_delegate import NamesDelegate
+from app.ui.library.rename import ask_new_name, rename_source
 from app.ui.library.sources_model import THUMB_SIZE, AnyIndex, Column, Role, SourcesModel
 
 SETTINGS_HEADER = "library/header"
@@ -80,10 +83,16 @@ class EmptyLibrary(QWidget):
         layout.addStretch(3)
 
 
+def all_names(index: QModelIndex) -> tuple[str, ...]:
+    """The names a row answers to (Role.NAMES, or its text in a model without that role)."""
+    names = index.data(Role.NAMES)
+    return tuple(names) if names else (str(index.data() or ""),)
+
+
 class SourcesProxy(QSortFilterProxyModel):
     """Filters by name as search compares words (no case, no accents: "resume" shows
-    "Résumé.pdf"), and to the documents with pages to check; sorting is the source
-    model's own.
+    "Résumé.pdf"), matching the name shown and every name a document was imported
+    under; and to the documents with pages to check. Sorting is the source model's own.
 
     A proxy sort would call the Python model's data() for every comparison (seconds
     for ten thousand documents); the model sorts its plain list instead.
@@ -124,11 +133,21 @@ class SourcesProxy(QSortFilterProxyModel):
             return False
         if not self._folded_filter:
             return True
-        name = str(model.index(source_row, Column.NAME, source_parent).data() or "")
+        # Every name it answers to: the one shown and those it was imported under, from
+        # the model's plain list where it has one (no data() call per row).
+        names_at = getattr(model, "names_at", None)
+        names = (
+            names_at(source_row)
+            if names_at is not None
+            else all_names(model.index(source_row, Column.NAME, source_parent))
+        )
+        return any(self._folded_filter in self._fold(n) for n in names)
+
+    def _fold(self, name: str) -> str:
         folded = self._folded.get(name)
         if folded is None:
             folded = self._folded[name] = fold(name)
-        return self._folded_filter in folded
+        return folded
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         model = self.sourceModel()
@@ -165,6 +184,8 @@ class SourcesView(QWidget):
         self.settings = settings
         #: Asks before deleting; tests put an answer here (None shows the dialog).
         self.confirm_delete: Callable[[list[Source]], bool] | None = None
+        #: Asks for a new name (None: cancelled); tests put an answer here (None: the dialog).
+        self.ask_name: Callable[[Source, tuple[str, ...]], str | None] | None = None
         self.model = SourcesModel(library, manager, renderer, self)
         self.proxy = SourcesProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -204,6 +225,7 @@ class SourcesView(QWidget):
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.activated.connect(self._on_activated)
         self.view.setAccessibleName("Sources")
+        self.view.setItemDelegateForColumn(Column.NAME, NamesDelegate(Role.NAMES, self.view))
         header = self.view.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
@@ -214,6 +236,9 @@ class SourcesView(QWidget):
         header.resizeSection(Column.PAGES, metrics.horizontalAdvance("Pages") + 28)
         header.resizeSection(Column.ADDED, metrics.horizontalAdvance("8888-88-88 88:88") + 24)
         header.resizeSection(Column.TEXT, metrics.horizontalAdvance("888/888 pages") + 40)
+        for column, width in ((Column.TITLE, 180), (Column.AUTHOR, 130), (Column.PAGE_SIZE, 95)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
         self.view.sortByColumn(Column.ADDED, Qt.SortOrder.DescendingOrder)
         self.no_match = QLabel("No document's name contains that.")
         self.no_match.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -224,10 +249,11 @@ class SourcesView(QWidget):
 
         self.open_action = self._action("Open", self.open_selected, "Return")
         self.delete_action = self._action("Delete from library…", self.delete_selected, "Del")
+        self.rename_action = self._action("Rename…", self.rename_selected, "F2")
         self.reveal_action = self._action("Show original file", self.reveal_selected)
         self.export_action = self._action("Export text…", self.export_selected)
         self.searchable_action = self._action("Save as searchable PDF…", self.searchable_selected)
-        for action in (self.open_action, self.delete_action):
+        for action in (self.open_action, self.delete_action, self.rename_action):
             action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
             self.view.addAction(action)
 
@@ -240,6 +266,7 @@ class SourcesView(QWidget):
         state = settings.value(SETTINGS_HEADER)
         if state is not None:
             header.restoreState(state)
+        self.columns = ColumnChooser(header, settings, self)
         self._update_state()
         self._update_actions()
 
@@ -296,6 +323,7 @@ class SourcesView(QWidget):
         for action in (self.delete_action, self.reveal_action, self.export_action):
             action.setEnabled(bool(ids))
         self.open_action.setEnabled(len(ids) == 1)
+        self.rename_action.setEnabled(len(ids) == 1)
         self.reveal_action.setEnabled(len(ids) == 1)
         self.export_action.setEnabled(len(ids) == 1)
         self.searchable_action.setEnabled(len(ids) == 1)
@@ -360,6 +388,17 @@ class SourcesView(QWidget):
             self.searchableRequested.emit(ids[0])
 
     @Slot()
+    def rename_selected(self) -> None:
+        """Ask for the selected document's new name (F2, "Rename…") and give it."""
+        ids = self.selected_ids()
+        source = self.model.source(ids[0]) if len(ids) == 1 else None
+        if source is None:
+            return
+        others = self.model.names_of(source.id)
+        ask = self.ask_name or (lambda s, o: ask_new_name(self, s, o))
+        rename_source(self, self.manager, source, ask(source, others))
+
+    @Slot()
     def delete_selected(self) -> None:
         sources = [s for i in self.selected_ids() if (s := self.model.source(i)) is not None]
         if sources:
@@ -404,6 +443,7 @@ class SourcesView(QWidget):
         menu = QMenu(self)
         for action in (
             self.open_action,
+            self.rename_action,
             self.export_action,
             self.searchable_action,
             self.reveal_action,
