@@ -218,7 +218,7 @@ async def names_script(session: Session) -> None:
     # Narrow windows: a document at 900 px, and the Tasks page at 700 px (chips wrap).
     window.message_bar.dismiss()
     window.resize(900, SIZE[1])
-    window.open_page(pages[1].id)
+    window.open_page(session.library.pages(geotopo.id)[1].id)
     await until("900 px", lambda: window.width() == 900)
     await asyncio.sleep(1)  # the page image comes from a worker process
     await settle()
