@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.core.database import DB_NAME, LOCK_NAME, LibraryDatabase, folder_lock
+from app.core.page_words import PageWordsTable
 from app.core.schema import SCHEMA_VERSION
 from app.core.search import HIT_END, HIT_START, SearchCount, SearchHit, SearchTable
 from app.core.sources import SourcesTable
@@ -22,10 +23,10 @@ __all__ = [
 ]
 
 
-class Library(SourcesTable, SearchTable, TasksTable):
+class Library(SourcesTable, SearchTable, TasksTable, PageWordsTable):
     """One library folder: `library.sqlite3` and the file store `files/`.
 
     Its parts: the connection, lock and settings (database.py), documents and their
-    pages (sources.py), searching their text (search.py) and the task history
-    (tasks_table.py).
+    pages (sources.py), searching their text (search.py), the task history
+    (tasks_table.py) and where each word of a page is (page_words.py).
     """
