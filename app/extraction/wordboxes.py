@@ -163,6 +163,19 @@ def _device_mapping(raw: Any, page: Any) -> tuple[float, float, float, float, fl
     return ((xx - ox) / 1000, (yx - ox) / 1000, ox, (xy - oy) / 1000, (yy - oy) / 1000, oy)
 
 
+def _codes(raw: Any, textpage: Any, count: int) -> list[int] | None:
+    """Every character's code in one call (PDFium writes one UTF-16 unit per character of
+    the Basic Multilingual Plane); None when a surrogate pair puts them out of step."""
+    if count <= 0:
+        return []
+    buffer = (ctypes.c_ushort * (count + 1))()
+    written = raw.FPDFText_GetText(textpage, 0, count, buffer)
+    codes = list(buffer[: max(0, written - 1)])
+    if len(codes) != count or any(0xD800 <= c < 0xE000 for c in codes):
+        return None
+    return codes
+
+
 def _words(
     raw: Any, textpage: Any, to_page: tuple[float, float, float, float, float, float]
 ) -> list[Token]:
@@ -181,8 +194,9 @@ def _words(
         chars.clear()
         box = None
 
+    codes = _codes(raw, textpage, count)
     for i in range(max(0, count)):
-        code = raw.FPDFText_GetUnicode(textpage, i)
+        code = codes[i] if codes is not None else raw.FPDFText_GetUnicode(textpage, i)
         char = chr(code) if 0 < code < 0x110000 else ""
         if not char or char.isspace():
             flush()
