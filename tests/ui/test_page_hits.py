@@ -18,9 +18,12 @@ from app.tasks.manager import ExtractionManager
 from app.ui.common.rendering import PageRenderer
 from app.ui.library.page_hits import canvas_rect
 from app.ui.library.pages_view import DocumentView
+from app.ui.shell.main_window import MainWindow
 from tests.conftest import add_document, wait_idle
 from tests.extraction.test_orientation import PDFLATEX
 from tests.scans import draw_scan, turn_scan
+from tests.ui.searching import search_and_wait
+from tests.ui.test_main_window import import_and_wait
 
 PHRASE = '"Huardest gefburn"'
 
@@ -268,3 +271,30 @@ def test_a_page_read_before_boxes_were_kept_still_shows_and_steps_through_its_hi
     assert second <= text.textCursor().position() <= second + 3  # the text panel went there
     view.selection.select_all()
     assert view.selection.selected == [] and not view.selection.menu().actions()[1].isEnabled()
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")
+def test_in_the_window_a_search_result_opens_on_its_hit_and_ctrl_c_copies_the_image_words(
+    qtbot: QtBot, ui_window: MainWindow, ui_library: Library
+) -> None:
+    import_and_wait(qtbot, ui_window, [PDFLATEX])
+    ui_window.show_search()
+    search_and_wait(qtbot, ui_window.search_view, PHRASE)
+    ui_window.search_view.open_result(0)
+    view = ui_window.document_view
+    qtbot.waitUntil(lambda: view.viewer.page is not None and bool(view.hits.hits))
+    qtbot.waitUntil(lambda: not view.viewer.image.label.pixmap().isNull(), timeout=20_000)
+    assert view.hits.current == 0 and view.viewer.highlight == PHRASE
+    qtbot.waitUntil(lambda: visible(view, rect_of(view, view.hits.current_boxes()[0])))
+    # Words selected on the image: Ctrl+C copies them, not the window's whole page.
+    (first,) = view.hits.current_boxes()
+    view.viewer.image.setFocus()
+    area = QRectF(rect_of(view, first)).adjusted(2, 2, -2, -2)
+    assert view.selection.select_rect(area)
+    QGuiApplication.clipboard().clear()
+    qtbot.keyClick(view.viewer.image, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QGuiApplication.clipboard().text() == "“Huardest gefburn”?"
+    # With nothing selected there, Ctrl+C copies the page's text, as it always did.
+    view.selection.clear()
+    qtbot.keyClick(view.viewer.image, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QGuiApplication.clipboard().text() == view.viewer.text.toPlainText()

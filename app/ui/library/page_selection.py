@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, Qt, Slot
-from PySide6.QtGui import QColor, QGuiApplication, QKeySequence, QMouseEvent, QPainter, QShortcut
+from PySide6.QtGui import QColor, QGuiApplication, QKeyEvent, QKeySequence, QMouseEvent, QPainter
 from PySide6.QtWidgets import QMenu
 
 from app.core.words import WordBox, text_of
@@ -37,10 +37,9 @@ class PageSelection(QObject):
         self.canvas.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.canvas.customContextMenuRequested.connect(self._context_menu)
         self.viewer.image.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
-        self.copy_shortcut = QShortcut(QKeySequence.StandardKey.Copy, self.viewer.image)
-        self.copy_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.copy_shortcut.setWhatsThis("Copy the words selected on the page image")
-        self.copy_shortcut.activated.connect(self.copy)
+        # Ctrl+C on the image copies its selection; with none, the window's Copy copies
+        # the page's text as before.
+        self.viewer.image.installEventFilter(self)
         self.viewer.textShown.connect(self._on_text_shown)
 
     @Slot()
@@ -59,6 +58,15 @@ class PageSelection(QObject):
     # -- dragging ------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.viewer.image and isinstance(event, QKeyEvent):
+            if self.selected and event.matches(QKeySequence.StandardKey.Copy):
+                if event.type() == QEvent.Type.ShortcutOverride:
+                    event.accept()  # the key comes here, not to the window's Copy
+                    return True
+                if event.type() == QEvent.Type.KeyPress:
+                    self.copy()
+                    return True
+            return False
         if watched is not self.canvas or not isinstance(event, QMouseEvent):
             return False
         left = event.button() == Qt.MouseButton.LeftButton
