@@ -53,9 +53,6 @@ class WordBox:
     start: int
     end: int
 
-    def turned(self, turn: int) -> WordBox:
-        return turn_box(self, turn)
-
 
 def turn_box(box: WordBox, turn: int) -> WordBox:
     """`box` on the page turned `turn` degrees clockwise (quarter turns)."""
