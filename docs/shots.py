@@ -28,6 +28,7 @@ from app.ui.shell.launcher import Session, make_application, open_session
 from app.ui.shell.sidebar import Section
 from app.ui.tasks.filter import StatusFilter
 from tests.corpus import REPO, SAMPLES
+from tests.scans import draw_scan
 
 OUT = REPO / "docs" / "screenshots"
 
@@ -39,6 +40,8 @@ DOCUMENTS = [
     SAMPLES / "005-libreoffice-writer-password" / "libreoffice-writer-password.pdf",
 ]
 SIZE = (1280, 800)
+#: What the search-hit pictures search for: a phrase and a word, both marked.
+HIT_QUERY = '"Huardest gefburn" Kjift'
 
 
 async def until(what: str, condition: Callable[[], object], timeout: float = 120) -> None:
@@ -169,6 +172,7 @@ async def script(session: Session, documents: list[Path]) -> None:
     save_screen("flagged-page", window)
     await shoot_dialog("save-searchable", window, window.save_searchable_current)
     await names_script(session)
+    await search_hits(session)
 
 
 #: More documents with their own title, author and page size, for the metadata columns.
@@ -233,6 +237,38 @@ async def names_script(session: Session) -> None:
     save_screen("window-700-tasks", window)
 
 
+async def search_hits(session: Session) -> None:
+    """A search's hits marked on the page image: a PDF's page, then a scan read by OCR
+    (the second hit current, as after opening the result and pressing F3 once).
+
+    `python docs/shots.py search-hits` takes only these two."""
+    window, library = session.window, session.library
+    folder = Path(tempfile.mkdtemp(prefix="folio-shots-"))
+    scan = draw_scan(DOCUMENTS[0], folder / "scanned page.png", 1)
+    window.import_paths([str(scan), str(DOCUMENTS[0])])
+    await until("the scan to be read", lambda: scan.name in names(session), 60)
+    await until("the scan's page", lambda: session.manager.is_idle(), 300)
+    # Wider, the page image given most of it: the page at a size its words can be read.
+    window.resize(1440, 900)
+    window.document_view.viewer.splitter.setSizes([760, 320])
+    pdf = next(s for s in library.sources() if s.name == DOCUMENTS[0].name)
+    scanned = next(s for s in library.sources() if s.name == scan.name)
+    view = window.document_view
+    image = view.viewer.image.label
+    for name, page in (
+        ("search-hit-pdf", library.pages(pdf.id)[1]),
+        ("search-hit-scan", library.pages(scanned.id)[0]),
+    ):
+        window.open_page(page.id, HIT_QUERY)
+        view.viewer.set_fit_width()
+        await until("the page drawn to fit", lambda: image.pixmap().width() > 600, 60)
+        await until("the hits", lambda: bool(view.hits.hits))
+        await asyncio.sleep(0.5)
+        view.hits.next_hit()
+        await settle()
+        save_screen(name, window)
+
+
 def names(session: Session) -> set[str]:
     return {s.name for s in session.library.sources()}
 
@@ -281,10 +317,13 @@ def main() -> int:
         notes = Path(tmp) / "notes.png"
         notes.write_text("/etc/passwd\n/home/me/scan-1.png\n")
         documents = [*DOCUMENTS, notes]
-        only_names = sys.argv[1:] == ["library-names"]
+        only = sys.argv[1:]
         try:
             with loop:
-                if only_names:
+                if only == ["search-hits"]:
+                    session.window.show()
+                    loop.run_until_complete(search_hits(session))
+                elif only == ["library-names"]:
                     window = session.window
                     window.move(0, 0)
                     window.resize(*SIZE)

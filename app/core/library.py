@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.core.database import DB_NAME, LOCK_NAME, LibraryDatabase, folder_lock
 from app.core.names import NamesTable
+from app.core.page_words import PageWordsTable
 from app.core.schema import SCHEMA_VERSION
 from app.core.search import HIT_END, HIT_START, SearchCount, SearchHit, SearchTable
 from app.core.sources import SourcesTable
@@ -23,10 +24,11 @@ __all__ = [
 ]
 
 
-class Library(SourcesTable, NamesTable, SearchTable, TasksTable):
+class Library(SourcesTable, NamesTable, SearchTable, TasksTable, PageWordsTable):
     """One library folder: `library.sqlite3` and the file store `files/`.
 
     Its parts: the connection, lock and settings (database.py), documents and their
     pages (sources.py), the names they were imported under and their own metadata
-    (names.py), searching their text (search.py) and the task history (tasks_table.py).
+    (names.py), searching their text (search.py), the task history (tasks_table.py)
+    and where each word of a page is (page_words.py).
     """

@@ -237,7 +237,13 @@ class BatchExtractor:
 
     def _read(self, w: WorkerProcess | Reader, file: _File, kind: str, number: int) -> PageOutput:
         request = PageRequest(
-            str(file.path.resolve()), str(file.path), kind, number, self.ocr.value, self.lang
+            str(file.path.resolve()),
+            str(file.path),
+            kind,
+            number,
+            self.ocr.value,
+            self.lang,
+            words=False,  # its output has no place for them
         )
         with self._reading_lock:
             file.reading += 1

@@ -21,7 +21,8 @@ from PySide6.QtGui import QImage
 
 from app.core.errors import FolioError
 from app.core.models import OcrMode, TextMethod
-from app.extraction import docmeta, orientation, tesseract
+from app.core.words import WordBox, align_words, wire_words
+from app.extraction import docmeta, orientation, tesseract, wordboxes
 from app.extraction.filetype import FileKind, sniff
 from app.extraction.pdfpages import (
     MAX_OCR_SIDE,
@@ -61,6 +62,8 @@ class PageResult:
     note: str | None = None
     #: The turn (degrees clockwise) the page was read at.
     rotation: int = 0
+    #: Where each word of `text` is (None: not known, e.g. text found by pypdf).
+    words: list[WordBox] | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -72,6 +75,8 @@ class PageResult:
             out["note"] = self.note
         if self.rotation:
             out["rotation"] = self.rotation
+        if self.words is not None:
+            out["words"] = wire_words(self.words)
         return out
 
 
@@ -83,6 +88,7 @@ class PageEngine:
         # Tesseract in this process, its models loaded once and kept between pages.
         self._ocr_engines = tesseract.InProcessOcr()
         self._osd = orientation.InProcessOsd()
+        self._pdf_words = wordboxes.PdfWords()
         # A private folder (mode 0700) for the page images Folio hands to Tesseract;
         # the parent gives one it removes even if this process is killed.
         self._work_dir = work_dir or Path(tempfile.mkdtemp(prefix="folio-ocr-"))
@@ -92,6 +98,7 @@ class PageEngine:
 
     def close(self) -> None:
         self._pdf = None
+        self._pdf_words.close()
         self._ocr_engines.close()
         self._osd.close()
         shutil.rmtree(self._work_dir, ignore_errors=True)
@@ -128,8 +135,10 @@ class PageEngine:
         lang: str,
         progress: Progress,
         rotation: int = 0,
+        words: bool = True,
     ) -> PageResult:
-        """`rotation`: the user's turn for the page (clockwise; 0 lets Folio find it)."""
+        """`rotation`: the user's turn for the page (clockwise; 0 lets Folio find it);
+        `words`: find where each word is too (`PageResult.words`)."""
         file_kind = FileKind(kind)
         index = number - 1
         if file_kind is FileKind.PDF:
@@ -141,8 +150,15 @@ class PageEngine:
                 progress(0.1, f"Text layer, page {number} of {count}", TEXT_LAYER_BUDGET)
                 text, cut = pdf.text_layer(index)
                 if has_real_words(text):
+                    boxes = None
+                    if words and not cut:  # a cut page's characters could be too many
+                        boxes = self._pdf_words.boxes(path, index, text)
                     return PageResult(
-                        text, TextMethod.TEXT_LAYER, None, cut_note(text) if cut else None
+                        text,
+                        TextMethod.TEXT_LAYER,
+                        None,
+                        cut_note(text) if cut else None,
+                        words=boxes,
                     )
                 if ocr is OcrMode.NEVER:
                     raise FolioError(
@@ -155,7 +171,7 @@ class PageEngine:
             drawn = pdf.ocr_image(index) if info.in_process else None
             image, dpi = drawn or pdf.render(index, self._work_dir)
             progress(0.4, f"OCR, page {number} of {count}", OCR_BUDGET)
-            return self._ocr(image, dpi, lang, name, number, rotation)
+            return self._ocr(image, dpi, lang, name, number, rotation, words)
         if ocr is OcrMode.NEVER:
             raise FolioError(
                 f"{name} is an image, and OCR is switched off; turn OCR on to read it."
@@ -164,7 +180,7 @@ class PageEngine:
         progress(0.2, f"Decoding image, page {number}", RENDER_BUDGET)
         image, img_dpi = self._image_page(path, name, file_kind, index)
         progress(0.4, f"OCR, page {number}", OCR_BUDGET)
-        return self._ocr(image, img_dpi, lang, name, number, rotation)
+        return self._ocr(image, img_dpi, lang, name, number, rotation, words)
 
     def render(self, path: Path, name: str, kind: str, index: int, width: int) -> dict[str, Any]:
         """Draw a page about `width` pixels wide into a PNG in the private folder, for display.
@@ -320,6 +336,7 @@ class PageEngine:
         name: str,
         number: int,
         rotation: int = 0,
+        words: bool = True,
     ) -> PageResult:
         """Read a page image the right way up (see `orientation`), in process when Tesseract
         is loaded here, else with the program; `rotation` is the user's turn, if any."""
@@ -327,6 +344,8 @@ class PageEngine:
         page: Image.Image | None = image if isinstance(image, Image.Image) else None
         made: list[Path] = []
         straight: dict[int, Image.Image] = {}
+        #: Per turn: the turned page's size, and the skew taken out (with the size after).
+        geometry: dict[int, tuple[tuple[int, int], float, tuple[int, int]]] = {}
 
         def upright(turn: int) -> Image.Image:
             nonlocal page
@@ -335,7 +354,9 @@ class PageEngine:
                 with Image.open(image) as drawn:
                     page = drawn.copy()
             if turn not in straight:
-                straight[turn] = orientation.straighten(orientation.turn_image(page, turn))
+                turned = orientation.turn_image(page, turn)
+                straight[turn], angle = orientation.straightened(turned)
+                geometry[turn] = (turned.size, angle, straight[turn].size)
             return straight[turn]
 
         def as_png(turn: int) -> Path:
@@ -367,7 +388,12 @@ class PageEngine:
             raw, confidence = text_from_tsv(data)
             text, cut = bounded_normalise(raw)
             note = cut_note(text) if cut else None
-            return PageResult(text, TextMethod.OCR, confidence, note, turn)
+            boxes = None
+            if words and turn in geometry:
+                size, angle, straight_size = geometry[turn]
+                tokens = wordboxes.ocr_tokens(data, turn, size, angle, straight_size)
+                boxes = align_words(text, tokens)
+            return PageResult(text, TextMethod.OCR, confidence, note, turn, boxes)
 
         try:
             return orientation.read_upright(read, lambda r: r.confidence, detect, rotation)

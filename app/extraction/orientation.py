@@ -220,11 +220,20 @@ def skew_angle(image: Image.Image) -> float:
 
 def straighten(image: Image.Image) -> Image.Image:
     """The page with its skew taken out, when it is skewed more than Tesseract copes with."""
+    return straightened(image)[0]
+
+
+def straightened(image: Image.Image) -> tuple[Image.Image, float]:
+    """`straighten`, and the angle it turned the page by (counter-clockwise; 0: as it was),
+    so what is found on the straight page can be put back where it is on the page."""
     from PIL import Image as PilImage
 
     angle = skew_angle(image)
     if abs(angle) <= STRAIGHTEN_ABOVE:
-        return image
+        return image, 0.0
     page = image.convert("L") if image.mode == "1" else image
     white = 255 if page.mode == "L" else (255, 255, 255)
-    return page.rotate(angle, resample=PilImage.Resampling.BICUBIC, expand=True, fillcolor=white)
+    straight = page.rotate(
+        angle, resample=PilImage.Resampling.BICUBIC, expand=True, fillcolor=white
+    )
+    return straight, angle

@@ -7,7 +7,7 @@ by `parse_reply` in the app, so both sides agree on one definition.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, ClassVar
 
 
@@ -39,6 +39,8 @@ class PageRequest:
     #: The user's turn for the page, degrees clockwise, applied before OCR (no detection
     #: then); 0 lets the worker find which way up the page is; 360 is upright by choice.
     rotation: int = 0
+    #: Find where each word is too (the reply's `words`); `folio extract` needs none.
+    words: bool = True
     op: ClassVar[str] = "page"
 
 
@@ -153,6 +155,9 @@ class PageReply:
     doubt: str | None = None
     #: The turn (degrees clockwise) applied to the page before it was read.
     rotation: int = 0
+    #: Where each word of `text` is: [x0, y0, x1, y1, start, end] per word, the rectangle
+    #: in fractions of the unturned page, `text[start:end]` the word (app.core.words).
+    words: list[list[float]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +210,7 @@ _WIRE_TYPES: dict[str, tuple[type, ...]] = {
     "natural": (int, float),
     "text_pdf": (str,),
     "page_pdf": (str,),
+    "words": (list, type(None)),
 }
 
 
@@ -231,4 +237,25 @@ def parse_reply(request: WorkerRequest, data: Any) -> WorkerReply:
         raise ValueError("bad probe reply: a negative page count")
     if isinstance(reply, PageReply) and reply.method not in PAGE_METHODS:
         raise ValueError(f"bad page reply: unknown method {reply.method!r}")
+    if (
+        isinstance(reply, PageReply)
+        and reply.words is not None
+        and not _words_fit(reply.words, len(reply.text))
+    ):
+        # The text stands without them: a page is never failed for its word boxes.
+        reply = replace(reply, words=None)
     return reply
+
+
+def _words_fit(words: list[Any], length: int) -> bool:
+    """Each word box is [x0, y0, x1, y1, start, end]: four fractions, then characters of
+    the text (0 <= start < end <= its length)."""
+    return all(
+        isinstance(row, list)
+        and len(row) == 6
+        and not any(isinstance(v, bool) or not isinstance(v, int | float) for v in row)
+        and all(-0.01 <= float(v) <= 1.01 for v in row[:4])
+        and all(isinstance(v, int) for v in row[4:])
+        and 0 <= row[4] < row[5] <= length
+        for row in words
+    )

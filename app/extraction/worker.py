@@ -118,6 +118,7 @@ def serve(requests: TextIO, replies: TextIO) -> int:
                         request.lang,
                         lambda p, m, b: send({"progress": p, "message": m, "budget": b}),
                         int(request.rotation),
+                        bool(request.words),
                     )
                     send({"ok": True, "result": result.to_json()})
                 elif isinstance(request, RenderRequest):

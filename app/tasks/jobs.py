@@ -19,6 +19,7 @@ from app.core.docinfo import DocumentInfo
 from app.core.errors import FolioError
 from app.core.filestore import FileStore
 from app.core.models import TextMethod
+from app.core.words import WordBox, words_from_wire
 from app.extraction.client import (
     PAGE_TIMEOUT,
     PROBE_TIMEOUT,
@@ -68,6 +69,8 @@ class PageRead:
     rotation: int = 0
     #: The machine of a Dask cluster that read the page (None: this computer).
     ran_on: str | None = None
+    #: Where each word of `text` is (None: the reader gave no positions).
+    boxes: list[WordBox] | None = None
 
     def summary(self) -> str:
         """What the Tasks page says of the page: "212 words (OCR, 91% confidence)"."""
@@ -238,6 +241,10 @@ class PageJob(Job):
         note = reply.note or (cut_note(text) if cut else None)
         assert len(text) <= MAX_PAGE_CHARS
         method = TextMethod(reply.method)
+        # Boxes point at characters of the worker's text: kept only if it is stored as is.
+        boxes = None
+        if reply.words is not None and text == reply.text:
+            boxes = words_from_wire(reply.words)
         return PageRead(
             text=text,
             method=method,
@@ -246,6 +253,7 @@ class PageJob(Job):
             note=note,
             doubt=reply.doubt or doubt_of(method, reply.confidence),
             rotation=reply.rotation,
+            boxes=boxes,
         )
 
 

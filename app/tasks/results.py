@@ -153,6 +153,7 @@ class JobResults(TaskQueue):
                 doubt=read.doubt,
                 rotation=read.rotation,
             )
+            self.library.save_page_words(db, task.page_id, read.boxes)
             self.library.update_task(task, fields, db)
         self._batch.done += 1
         self._batch.pages_done += 1

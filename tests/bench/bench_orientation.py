@@ -45,16 +45,16 @@ def as_it_comes() -> Any:
     """Folio's engine reading pages as they come (no detection, no turn, no straightening)."""
     from app.extraction import orientation
 
-    saved = (orientation.read_upright, orientation.straighten)
+    saved = (orientation.read_upright, orientation.straightened)
 
     def read_as_is(read: Any, confidence: Any, detect: Any, chosen: int = 0) -> Any:
         return read(chosen % 360)
 
     orientation.read_upright = read_as_is  # type: ignore[assignment]
-    orientation.straighten = lambda image: image  # type: ignore[assignment]
+    orientation.straightened = lambda image: (image, 0.0)  # type: ignore[assignment]
 
     def restore() -> None:
-        orientation.read_upright, orientation.straighten = saved  # type: ignore[assignment]
+        orientation.read_upright, orientation.straightened = saved  # type: ignore[assignment]
 
     return restore
 

@@ -7,14 +7,17 @@ was read.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QImage, QPixmap, QTransform
+from collections.abc import Callable
+
+from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtGui import QImage, QPainter, QPaintEvent, QPixmap, QTransform
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QScrollArea,
     QSizePolicy,
+    QStyle,
     QToolButton,
     QWidget,
 )
@@ -63,12 +66,48 @@ class TurnButtons(QWidget):
             self.buttons[step] = button
 
 
+#: Draws over the page: given a painter on the canvas and where the page is on it.
+Layer = Callable[[QPainter, QRectF], None]
+
+
+class PageCanvas(QLabel):
+    """The label the page is drawn in, with layers drawn over the page (search hits, the
+    selected words), each told where the page is."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.layers: list[Layer] = []
+
+    def page_rect(self) -> QRectF:
+        """Where the page's pixels are on the canvas (empty when no page is shown)."""
+        pixmap = self.pixmap()
+        if pixmap.isNull():
+            return QRectF()
+        size = pixmap.deviceIndependentSize().toSize()
+        return QRectF(
+            QStyle.alignedRect(self.layoutDirection(), self.alignment(), size, self.contentsRect())
+        )
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        page = self.page_rect()
+        if page.isEmpty() or not self.layers:
+            return
+        painter = QPainter(self)
+        try:
+            for layer in self.layers:
+                layer(painter, page)
+        finally:
+            painter.end()
+
+
 class PageImage(QScrollArea):
     """The rendered page in a scroll area; reports its viewport width for fit-width."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.label = plain_label(QLabel())
+        self.label = PageCanvas()
+        plain_label(self.label)
         self.label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
         self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.setWidget(self.label)
@@ -78,8 +117,12 @@ class PageImage(QScrollArea):
         self.setBackgroundRole(self.backgroundRole())
         #: The turn (degrees clockwise) the page is shown at.
         self.turn = 0
+        #: The turn of the drawing on screen (until a new drawing comes, the last turn's).
+        self.shown_turn = 0
 
-    def show_pixmap(self, pixmap: QPixmap) -> None:
+    def show_pixmap(self, pixmap: QPixmap, turn: int = 0) -> None:
+        """Show the page drawn at `turn` (degrees clockwise; what the layers draw over)."""
+        self.shown_turn = turn % 360
         self.label.setWordWrap(False)
         self.label.setMargin(0)
         self.label.setPixmap(pixmap)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, QRegularExpression, QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QColor, QImage, QPixmap, QTextCharFormat, QTextCursor, QTextDocument
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QColor, QImage, QPixmap, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -22,6 +21,8 @@ from PySide6.QtWidgets import (
 
 from app.core.library import Library
 from app.core.models import BackgroundTask, OcrMode, Page, Source, TaskStatus, TextMethod
+from app.core.query import parse_query
+from app.core.words import hit_spans
 from app.extraction.languages import default_ocr_languages
 from app.tasks.manager import ExtractionManager
 from app.ui.common.flow import FlowLayout, spacer
@@ -31,28 +32,12 @@ from app.ui.common.rendering import NATURAL_WIDTH, PageRenderer, RenderRequest
 from app.ui.common.theme import is_dark
 from app.ui.dialogs.language import LanguageDialog
 from app.ui.library.page_image import PageImage, TurnButtons, sideways, turned
+from app.ui.library.text_marks import text_marks
 
 SETTINGS_SPLITTER = "viewer/splitter"
 ZOOM_STEPS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0)
 #: Render a little after the last resize or zoom step, not at every pixel.
 RERENDER_MS = 120
-
-
-def highlight_pattern(query: str) -> QRegularExpression | None:
-    """The words of a search as one case-insensitive pattern (`word*` keeps its prefix sense)."""
-    words = []
-    for raw in re.findall(r"[\w*]+", query):
-        word = raw.strip("*")
-        if word:
-            words.append(re.escape(word) + (r"\w*" if raw.endswith("*") else r"\b"))
-    if not words:
-        return None
-    pattern = QRegularExpression(
-        r"\b(?:" + "|".join(words) + ")",
-        QRegularExpression.PatternOption.CaseInsensitiveOption
-        | QRegularExpression.PatternOption.UseUnicodePropertiesOption,
-    )
-    return pattern if pattern.isValid() else None
 
 
 class PageViewer(QWidget):
@@ -62,11 +47,15 @@ class PageViewer(QWidget):
         zoomChanged(str): the zoom shown, e.g. "Fit width" or "150%".
         pageStepRequested(int): the user asked for the previous (-1) or next (+1) page.
         workQueued(): the user queued tasks here (a retry, OCR again).
+        textShown(): the page's text was (re)placed in the text panel.
+        imageShown(): a drawing of the page is shown (a new page, zoom or size).
     """
 
     zoomChanged = Signal(str)
     pageStepRequested = Signal(int)
     workQueued = Signal()
+    textShown = Signal()
+    imageShown = Signal()
 
     def __init__(
         self,
@@ -257,24 +246,20 @@ class PageViewer(QWidget):
         assert self.page is not None
         self.text.setPlainText(self.shown_text(self.page.text or ""))
         self.apply_highlight(scroll_to_hit)
+        self.textShown.emit()
 
     def apply_highlight(self, scroll_to_hit: bool = True) -> int:
-        """Mark the search words in the text; returns how many were found."""
+        """Mark the search's hits in the text, as search finds them (phrases, prefixes,
+        accents folded); returns how many were marked."""
         selections: list[QTextEdit.ExtraSelection] = []
-        pattern = highlight_pattern(self.highlight) if self.highlight else None
-        if pattern is not None:
+        if self.highlight:
             dark = is_dark(self.palette())
             fmt = QTextCharFormat()
             fmt.setBackground(QColor("#8a6d00" if dark else "#ffe066"))
             fmt.setForeground(QColor("#ffffff" if dark else "#000000"))
-            doc = self.text.document()
-            cursor = doc.find(pattern, 0)
-            while not cursor.isNull() and len(selections) < 2000:
-                selection = QTextEdit.ExtraSelection()
-                selection.cursor = cursor
-                selection.format = fmt
-                selections.append(selection)
-                cursor = doc.find(pattern, cursor, QTextDocument.FindFlag(0))
+            shown = self.text.toPlainText()
+            spans = hit_spans(parse_query(self.highlight), shown)[:2000]
+            selections = text_marks(self.text, shown, spans, fmt)
         self.text.setExtraSelections(selections)
         if selections and scroll_to_hit:
             first = QTextCursor(selections[0].cursor)
@@ -465,13 +450,18 @@ class PageViewer(QWidget):
         shown = turned(image, int(key[-1]))
         pixmap = QPixmap.fromImage(shown)
         pixmap.setDevicePixelRatio(self.devicePixelRatioF())
-        self.image.show_pixmap(pixmap)
+        self.image.show_pixmap(pixmap, int(key[-1]))
         drawn = round(shown.width() / self.devicePixelRatioF())
         if sideways(int(key[-1])) and not known:
             self._render_timer.start()  # its size is known now: draw it to fit, turned
         elif not self.fit_width and self._target_width() != drawn:
             # 100 % is only known once the page's size is: draw again at the true zoom.
             self._render_timer.start()
+        self.imageShown.emit()
+
+    def drawing_again(self) -> bool:
+        """True when the page shown is about to be drawn again (at its final size)."""
+        return self._render_timer.isActive()
 
     @Slot(object, str)
     def _on_render_failed(self, key: object, message: str) -> None:

@@ -43,7 +43,9 @@ from app.ui.common.theme import is_dark
 from app.ui.dialogs.language import LanguageDialog
 from app.ui.library.document_names import DocumentNames
 from app.ui.library.original_button import original_button
+from app.ui.library.page_hits import PageHits
 from app.ui.library.page_keys import PageKeys
+from app.ui.library.page_selection import PageSelection
 from app.ui.library.page_viewer import PageViewer
 from app.ui.library.text_flow import JoinLinesToggle
 
@@ -296,6 +298,8 @@ class DocumentView(QWidget):
 
         self.keys = PageKeys(self)
         self.join_lines = JoinLinesToggle(self.viewer)
+        self.hits = PageHits(self)
+        self.selection = PageSelection(self.hits)
         manager.pageTextReady.connect(self._on_page_text)
         manager.tasksChanged.connect(self._on_tasks_changed)
         manager.tasksAdded.connect(self._on_tasks_added)
