@@ -7,6 +7,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Self
@@ -28,6 +29,24 @@ log = logging.getLogger(__name__)
 DB_NAME = "library.sqlite3"
 LOCK_NAME = "library.lock"
 MAX_INTERRUPTED_ATTEMPTS = 3
+
+
+def _use_wal(db: sqlite3.Connection, patience: float = 30.0) -> None:
+    """Switch to write-ahead logging, waiting while other Folios open the same new file.
+
+    SQLite answers "database is locked" at once, without its busy wait, when another
+    connection holds the file as the journal mode changes (several Folios opening a new
+    library at the same moment); that is a wait, never a damaged library.
+    """
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL").fetchone()
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 class LibraryDatabase:
@@ -70,7 +89,7 @@ class LibraryDatabase:
             # Reading the header and schema finds a file that is not a database at all.
             self._db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
             if not readonly:
-                self._db.execute("PRAGMA journal_mode = WAL")
+                _use_wal(self._db)
                 # WAL + NORMAL: a committed transaction survives a crash of the app
                 # (the WAL is on disk); only a power cut may lose the last commits.
                 self._db.execute("PRAGMA synchronous = NORMAL")
