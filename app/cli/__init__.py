@@ -1,4 +1,4 @@
-"""Headless commands: extract, searchable-pdf, import, tasks, sources, search, restore."""
+"""Headless commands: extract, searchable-pdf, import, watch, tasks, sources, search, restore."""
 
 from __future__ import annotations
 
@@ -10,7 +10,16 @@ from app.cli.output import printable_output
 from app.cli.parser import EXIT_INPUT_FAILED, EXIT_OK, EXIT_USAGE, build_parser
 from app.core.errors import FolioError
 
-SUBCOMMANDS = ("extract", "searchable-pdf", "import", "tasks", "sources", "search", "restore")
+SUBCOMMANDS = (
+    "extract",
+    "searchable-pdf",
+    "import",
+    "watch",
+    "tasks",
+    "sources",
+    "search",
+    "restore",
+)
 
 
 def run(argv: Sequence[str]) -> int:
@@ -38,6 +47,10 @@ def _run(argv: Sequence[str]) -> int:
             from app.cli.importing import cmd_import
 
             return cmd_import(args)
+        if args.command == "watch":
+            from app.cli.watching import cmd_watch
+
+            return cmd_watch(args)
         if args.command == "tasks":
             from app.cli.tasks import cmd_tasks
 
