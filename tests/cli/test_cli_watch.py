@@ -81,7 +81,7 @@ def test_watch_imports_a_dropped_file_and_stops_cleanly(
         for stream in (proc.stdout, proc.stderr):
             if stream is not None:
                 stream.close()
-    gone, alive = psutil.wait_procs(workers, timeout=5)
+    _gone, alive = psutil.wait_procs(workers, timeout=5)
     assert not alive, f"left running: {alive}"
     with Library(library_dir, readonly=True) as library:
         assert [s.name for s in library.sources()] == ["letter.pdf"]
@@ -90,4 +90,5 @@ def test_watch_imports_a_dropped_file_and_stops_cleanly(
 def test_watch_refuses_what_is_not_a_folder(tmp_path: Path) -> None:
     proc = folio("watch", "--library", tmp_path / "Library", tmp_path / "missing")
     assert proc.returncode == 2
-    assert proc.stderr == f"folio: {tmp_path / 'missing'} does not exist; give the folders to watch.\n"
+    missing = tmp_path / "missing"
+    assert proc.stderr == f"folio: {missing} does not exist; give the folders to watch.\n"
