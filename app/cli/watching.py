@@ -15,7 +15,7 @@ from app.core.library import Library
 from app.core.models import BackgroundTask, TaskChange, TaskStatus
 from app.services.session import open_for_work
 from app.services.session_end import SessionEnd
-from app.services.watch import FolderWatcher, WatchedFolder, WatchImports
+from app.services.watch import FolderWatcher, WatchedFolder, WatchImports, overlaps_library
 from app.tasks.manager import ExtractionManager
 
 
@@ -39,6 +39,11 @@ def cmd_watch(args: argparse.Namespace) -> int:
             print(f"folio: {exc.message}", file=sys.stderr)
             return EXIT_USAGE
     folder = library_dir(args)
+    for path in folders:
+        refused = overlaps_library(path, folder)
+        if refused:
+            print(f"folio: {refused}", file=sys.stderr)
+            return EXIT_USAGE
     try:
         library = open_for_work(folder)
     except LibraryLockedError:

@@ -125,6 +125,19 @@ def save_watched(library: Library, folders: list[WatchedFolder]) -> None:
     library.set_setting(SETTING_FOLDERS, json.dumps([f.to_json() for f in folders]))
 
 
+def overlaps_library(folder: Path, library_folder: Path) -> str | None:
+    """Why `folder` cannot be watched with this library (it is the library, lies inside
+    it, or would walk into it), or None."""
+    folder, library = folder.absolute(), library_folder.absolute()
+    if folder == library or library in folder.parents:
+        return f"{folder} lies inside Folio's own library; choose another folder."
+    if folder in library.parents:
+        inner = library.relative_to(folder).parts
+        if not any(part.startswith(".") for part in inner):  # hidden folders are not walked
+            return f"{folder} holds Folio's own library; choose another folder."
+    return None
+
+
 def gone_sentence(folder: Path) -> str:
     return (
         f"The watched folder {folder} is gone (moved, deleted or its disk removed); "
@@ -519,10 +532,12 @@ class FolderWatcher(QObject):
     def _on_directory_changed(self, path: str) -> None:
         key = self._dir_owner.get(path)
         watch = self._watches.get(key) if key is not None else None
-        if watch is not None and not watch.busy:
-            watch.soon.start()
-        elif watch is not None:
+        if watch is None:
+            return
+        if watch.busy:
             watch.again = True
+        elif not watch.soon.isActive():  # a steady stream of notices still gets its looks
+            watch.soon.start()
 
     @Slot(object)
     def _on_scanned(self, outcome: ScanOutcome) -> None:

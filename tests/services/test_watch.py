@@ -20,6 +20,7 @@ from app.services.watch import (
     WatchImports,
     is_partial,
     load_watched,
+    overlaps_library,
 )
 from app.tasks.manager import ExtractionManager
 from tests.conftest import SAMPLES, wait_idle
@@ -238,3 +239,13 @@ def test_an_unreadable_folder_is_said(
         if folder.is_dir():
             folder.chmod(0o700)
     assert str(folder) in said.args[1]
+
+
+def test_the_library_itself_is_never_watched(tmp_path: Path) -> None:
+    library = tmp_path / "home" / ".local" / "share" / "Folio" / "Library"
+    assert overlaps_library(library, library) is not None
+    assert overlaps_library(library / "files", library) is not None
+    assert overlaps_library(tmp_path / "home" / ".local" / "share", library) is not None
+    # The library lies in a hidden folder of home, which no walk enters.
+    assert overlaps_library(tmp_path / "home", library) is None
+    assert overlaps_library(tmp_path / "elsewhere", library) is None

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.watch import FolderWatcher, WatchedFolder
+from app.services.watch import FolderWatcher, WatchedFolder, overlaps_library
 from app.ui.common.plain import plain_label, plain_tip
 from app.ui.dialogs.language import LanguageList
 
@@ -58,6 +58,7 @@ class WatchedFoldersBox(QWidget):
         self.list.setAccessibleName("Watched folders")
         self.list.setMaximumHeight(130)
         self.list.setWordWrap(True)
+        self.list.setSpacing(2)
         self.list.itemSelectionChanged.connect(self._update_buttons)
         layout.addWidget(self.list)
         row = QHBoxLayout()
@@ -142,11 +143,9 @@ class WatchedFoldersBox(QWidget):
         if not chosen:
             return
         path = Path(chosen).expanduser().absolute()
-        library = self.library_folder.expanduser().absolute()
-        if path == library or library in path.parents or path in library.parents:
-            self.note.setText(
-                f"{path} holds Folio's own library (or lies inside it); choose another folder."
-            )
+        refused = overlaps_library(path, self.library_folder.expanduser())
+        if refused:
+            self.note.setText(refused)
             self.note.show()
             return
         for row, folder in enumerate(self._folders):

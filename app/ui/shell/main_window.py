@@ -250,7 +250,7 @@ class MainWindow(
         self.library_stack.setCurrentWidget(self.sources_view)
         if self.document_view.source is not None:
             self.sources_view.select_source(self.document_view.source.id)
-        self.sources_view.view.setFocus()
+        self.sources_view.current_view().setFocus()
 
     @Slot()
     def close_document(self) -> None:
