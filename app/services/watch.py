@@ -363,13 +363,20 @@ class WatchImports:
 
 
 class _Watch(QObject):
-    """One watched folder's state on the GUI thread, and its two timers."""
+    """One watched folder's state on the GUI thread, and its two timers.
+
+    Signals:
+        due(str): the folder's path: time to look at it again.
+    """
+
+    due = Signal(str)
 
     def __init__(
-        self, owner: FolderWatcher, folder: WatchedFolder, tracker: FolderTracker, settle_ms: int
+        self, owner: QObject, folder: WatchedFolder, tracker: FolderTracker, settle_ms: int
     ) -> None:
+        # No Python reference to the owner: nothing here waits for the garbage collector,
+        # which may run on any thread (Qt objects must die on their own).
         super().__init__(owner)
-        self.owner = owner
         self.folder = folder
         self.tracker = tracker
         self.generation = 0
@@ -389,7 +396,7 @@ class _Watch(QObject):
 
     @Slot()
     def fire(self) -> None:
-        self.owner.scan(self.folder.key)
+        self.due.emit(self.folder.key)
 
     def stop_timers(self) -> None:
         self.soon.stop()
@@ -436,7 +443,7 @@ class FolderWatcher(QObject):
         self._stop = threading.Event()
         self._signals = _ScanSignals(self)
         self._signals.done.connect(self._on_scanned)
-        self._notices = QFileSystemWatcher(self)
+        self._notices: QFileSystemWatcher | None = QFileSystemWatcher(self)
         self._notices.directoryChanged.connect(self._on_directory_changed)
         self._watches: dict[str, _Watch] = {}
         #: Which watched folder a notified directory belongs to.
@@ -484,7 +491,8 @@ class FolderWatcher(QObject):
                 watch.folder = folder  # e.g. new languages; what it saw stays
                 continue
             tracker = FolderTracker(self.library.setting(SETTING_SEEN + key), self.settle)
-            self._watches[key] = _Watch(self, folder, tracker, int(self.settle * 1000))
+            watch = self._watches[key] = _Watch(self, folder, tracker, int(self.settle * 1000))
+            watch.due.connect(self.scan)
             fresh.append(key)
         if self._watches:
             self._periodic.start()
@@ -507,6 +515,7 @@ class FolderWatcher(QObject):
         for key in list(self._watches):
             self.scan(key)
 
+    @Slot(str)
     def scan(self, key: str) -> None:
         """Look at a folder now on the watcher's thread (after the running look, if any)."""
         watch = self._watches.get(key)
@@ -574,6 +583,8 @@ class FolderWatcher(QObject):
 
     def _notify(self, watch: _Watch, dirs: list[str]) -> None:
         """Ask for change notices on the folder's directories (within the overall cap)."""
+        if self._notices is None:
+            return
         watched = set(self._notices.directories())
         wanted = set(dirs)
         self._unnotify(watch, {d for d in watch.dirs if d not in wanted or d not in watched})
@@ -587,7 +598,7 @@ class FolderWatcher(QObject):
                     self._dir_owner[d] = watch.folder.key
 
     def _unnotify(self, watch: _Watch, dirs: set[str]) -> None:
-        if not dirs:
+        if not dirs or self._notices is None:
             return
         watched = set(self._notices.directories())
         drop = [d for d in dirs if d in watched]
@@ -611,7 +622,11 @@ class FolderWatcher(QObject):
             watch.stop_timers()
         self.pool.clear()
         self.pool.waitForDone(wait_ms)
-        watched = self._notices.directories()
-        if watched:
-            self._notices.removePaths(watched)
         self._dir_owner.clear()
+        # Gone now, on this thread: its file descriptor and socket notifier must not be
+        # closed by whichever thread would collect this watcher later.
+        notices, self._notices = self._notices, None
+        if notices is not None:
+            notices.directoryChanged.disconnect(self._on_directory_changed)
+            notices.setParent(None)
+            del notices
