@@ -173,6 +173,7 @@ async def script(session: Session, documents: list[Path]) -> None:
     await shoot_dialog("save-searchable", window, window.save_searchable_current)
     await names_script(session)
     await search_hits(session)
+    await shoot_watched_and_grid(session)
 
 
 #: More documents with their own title, author and page size, for the metadata columns.
@@ -267,6 +268,51 @@ async def search_hits(session: Session) -> None:
         view.hits.next_hit()
         await settle()
         save_screen(name, window)
+
+
+#: Documents a watched folder brings in, for the grid of thumbnails.
+WATCHED = [
+    SAMPLES / "021-pdfa" / "crazyones-pdfa.pdf",
+    SAMPLES / "006-pdflatex-outline" / "pdflatex-outline.pdf",
+    SAMPLES / "011-google-doc-document" / "google-doc-document.pdf",
+    SAMPLES / "003-pdflatex-image" / "pdflatex-image.pdf",
+    SAMPLES / "010-pdflatex-forms" / "pdflatex-forms.pdf",
+    SAMPLES / "019-grayscale-image" / "grayscale-image.pdf",
+    SAMPLES / "015-arabic" / "habibi.pdf",
+    SAMPLES / "022-pdfkit" / "pdfkit.pdf",
+    SAMPLES / "024-annotations" / "annotated_pdf.pdf",
+    SAMPLES / "007-imagemagick-images" / "smile.png",
+]
+
+
+async def shoot_watched_and_grid(session: Session) -> None:
+    """A watched folder brings documents in (another one is gone); the grid shows them."""
+    import shutil
+
+    from app.services.watch import WatchedFolder
+    from app.ui.library.sources_grid import LibraryView
+
+    window, watcher = session.window, session.watcher
+    assert watcher is not None
+    root = Path(tempfile.mkdtemp(prefix="folio-shots-watch-"))
+    scans, stick = root / "Scans", root / "USB stick" / "Inbox"
+    scans.mkdir()
+    before = len(session.library.sources())
+    watcher.set_folders([WatchedFolder(scans, "eng+deu"), WatchedFolder(stick)])
+    for path in WATCHED:
+        shutil.copy(path, scans / path.name)
+    await until("the watched folder's documents", lambda: len(names(session)) >= before + 8)
+    await until("their pages", lambda: session.manager.is_idle(), 300)
+    window.close_document()
+    window.show_sources()
+    window.message_bar.dismiss()
+    window.sources_view.view_toggle.buttons[LibraryView.GRID].click()
+    grid = window.sources_view.grid
+    await until("the thumbnails", lambda: grid.isVisible() and grid.drawn())
+    await settle()
+    save_screen("library-grid", window)
+    await until("the missing folder", lambda: watcher.problem(stick) is not None)
+    await shoot_dialog("watched-folders", window, window.open_settings)
 
 
 def names(session: Session) -> set[str]:

@@ -1,4 +1,5 @@
-"""Headless commands: extract, searchable-pdf, import, tasks, sources, search, rename, restore."""
+"""Headless commands: extract, searchable-pdf, import, watch, tasks, sources, search, rename,
+restore."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ SUBCOMMANDS = (
     "extract",
     "searchable-pdf",
     "import",
+    "watch",
     "tasks",
     "sources",
     "search",
@@ -47,6 +49,10 @@ def _run(argv: Sequence[str]) -> int:
             from app.cli.importing import cmd_import
 
             return cmd_import(args)
+        if args.command == "watch":
+            from app.cli.watching import cmd_watch
+
+            return cmd_watch(args)
         if args.command == "tasks":
             from app.cli.tasks import cmd_tasks
 

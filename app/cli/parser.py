@@ -98,6 +98,23 @@ def build_parser() -> argparse.ArgumentParser:
     re_.add_argument("ids", nargs="*", type=int, metavar="ID")
     re_.add_argument("--failed", action="store_true", help="retry every failed task")
 
+    wa = sub.add_parser(
+        "watch",
+        parents=[common],
+        help="import the PDFs and images that appear in folders, until Ctrl+C",
+        description="Watch folders (and their subfolders) and import each new or changed PDF "
+        "or image once it has stopped changing; partial downloads and hidden files are left "
+        "alone. What was seen is kept in the library, so files added while this was not "
+        "running are imported at the next start and nothing is imported twice. Prints a line "
+        "per import; Ctrl+C or SIGTERM stops it.",
+    )
+    wa.add_argument("dirs", nargs="+", type=Path, metavar="DIR")
+    wa.add_argument(
+        "--lang",
+        default=None,
+        help="OCR languages for these documents, e.g. deu+eng (default: as in Settings)",
+    )
+
     sub.add_parser("sources", parents=[common], help="list the documents in the library")
     se = sub.add_parser(
         "search",

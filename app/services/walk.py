@@ -79,7 +79,7 @@ def collect_files(paths: Iterable[Path], *, check_named: bool = False) -> Collec
     for path in paths:
         if path.is_dir():
             for file, regular in _walk(path, out.folders):
-                if regular and file.suffix.lower() in KNOWN_EXTENSIONS:
+                if taken_by_name(file, regular):
                     add(file)
                 else:  # read by content; a pipe, device or dangling link is refused unread
                     check(file, regular=regular)
@@ -90,6 +90,16 @@ def collect_files(paths: Iterable[Path], *, check_named: bool = False) -> Collec
         else:
             check(path)
     return out
+
+
+def walk_folder(top: Path, skipped: dict[Path, str]) -> Iterable[tuple[Path, bool]]:
+    """The files under `top` as an import walks them (see `_walk`): for watched folders."""
+    return _walk(top, skipped)
+
+
+def taken_by_name(path: Path, regular: bool) -> bool:
+    """A file an import takes without reading it: a regular file named as a document."""
+    return regular and path.suffix.lower() in KNOWN_EXTENSIONS
 
 
 def _walk(top: Path, skipped: dict[Path, str]) -> Iterable[tuple[Path, bool]]:

@@ -1,4 +1,5 @@
-"""Settings: OCR languages and mode, tasks at once, the appearance; the library folder shown."""
+"""Settings: OCR languages and mode, tasks at once, the appearance, watched folders; the
+library folder shown."""
 
 from __future__ import annotations
 
@@ -27,10 +28,12 @@ from app.cluster.link import link_for
 from app.core.models import OcrMode
 from app.extraction.languages import default_ocr_languages
 from app.extraction.tesseract import TesseractInfo
+from app.services.watch import FolderWatcher
 from app.tasks.manager import ExtractionManager
 from app.ui.common.plain import plain_label
 from app.ui.common.theme import checkbox_sheet
 from app.ui.dialogs.language import LanguageList
+from app.ui.dialogs.watched_folders import WatchedFoldersBox
 
 OCR_MODE_LABELS = {
     OcrMode.AUTO: "Automatic — OCR only pages without a text layer",
@@ -53,9 +56,12 @@ class SettingsDialog(QDialog):
         tesseract_error: str | None,
         theme: str,
         parent: QWidget | None = None,
+        *,
+        watcher: FolderWatcher | None = None,
     ) -> None:
         super().__init__(parent)
         self.manager = manager
+        self.watcher = watcher
         self.library_folder = library_folder
         self.setWindowTitle("Settings")
         self.setMinimumWidth(560)
@@ -114,6 +120,12 @@ class SettingsDialog(QDialog):
             self.cluster.setEnabled(False)
             self.cluster.setToolTip(MISSING_SENTENCE)
 
+        #: Settings › Watched folders (only where a watcher runs: the window's).
+        self.watched: WatchedFoldersBox | None = None
+        if watcher is not None:
+            self.watched = WatchedFoldersBox(watcher, library_folder, languages, self._current_lang)
+            form.addRow("Watched folders:", self.watched)
+
         folder_row = QHBoxLayout()
         self.folder = QLineEdit(str(library_folder))
         self.folder.setReadOnly(True)
@@ -151,6 +163,10 @@ class SettingsDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
         return ok
 
+    def _current_lang(self) -> str:
+        """The OCR languages ticked above (what a watched folder's documents default to)."""
+        return self.languages.value() or self.manager.ocr_lang
+
     def chosen_theme(self) -> str:
         return str(self.theme.currentData())
 
@@ -162,6 +178,8 @@ class SettingsDialog(QDialog):
         self.manager.library.set_setting(SETTING_API, "1" if self.api.isChecked() else "0")
         if self.cluster.isEnabled():
             link_for(self.manager).use(self.cluster.text())
+        if self.watcher is not None and self.watched is not None and self.watched.changed():
+            self.watcher.set_folders(self.watched.folders())
 
     def accept(self) -> None:
         if not self._validate():

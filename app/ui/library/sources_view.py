@@ -44,7 +44,9 @@ from app.ui.common.widgets import heading_label
 from app.ui.library.column_chooser import ColumnChooser
 from app.ui.library.names_delegate import NamesDelegate
 from app.ui.library.rename import ask_new_name, rename_source
+from app.ui.library.sources_grid import LibraryView, SourcesGrid, ViewToggle
 from app.ui.library.sources_model import THUMB_SIZE, AnyIndex, Column, Role, SourcesModel
+from app.ui.library.thumbnails import GridThumbnails
 
 SETTINGS_HEADER = "library/header"
 
@@ -207,6 +209,9 @@ class SourcesView(QWidget):
         self.to_check_button.setCheckable(True)
         self.to_check_button.toggled.connect(self._on_to_check)
         top.addWidget(self.to_check_button)
+        top.addSpacing(8)
+        self.view_toggle = ViewToggle(settings)
+        top.addWidget(self.view_toggle)
         layout.addLayout(top)
 
         self.stack = QStackedWidget()
@@ -242,8 +247,18 @@ class SourcesView(QWidget):
         self.view.sortByColumn(Column.ADDED, Qt.SortOrder.DescendingOrder)
         self.no_match = QLabel("No document's name contains that.")
         self.no_match.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # The same documents as a grid of first pages: same proxy, same selection.
+        self.thumbnails = GridThumbnails(renderer, library.store.path_for, self)
+        self.grid = SourcesGrid(self.proxy, self.model, self.view.selectionModel(), self.thumbnails)
+        self.grid.customContextMenuRequested.connect(self._context_menu)
+        self.grid.activated.connect(self._on_activated)
+        self.views = QStackedWidget()
+        self.views.addWidget(self.view)
+        self.views.addWidget(self.grid)
+        self.view_toggle.changed.connect(self._show_view)
+        self._show_view(self.view_toggle.view().value)
         self.stack.addWidget(self.empty)
-        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.views)
         self.stack.addWidget(self.no_match)
         layout.addWidget(self.stack, 1)
 
@@ -256,6 +271,7 @@ class SourcesView(QWidget):
         for action in (self.open_action, self.delete_action, self.rename_action):
             action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
             self.view.addAction(action)
+            self.grid.addAction(action)
 
         for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset):
             signal.connect(self._update_state)
@@ -276,6 +292,24 @@ class SourcesView(QWidget):
             action.setShortcut(QKeySequence(shortcut))
         action.triggered.connect(slot)
         return action
+
+    # -- list or grid -----------------------------------------------------------------
+
+    def current_view(self) -> QTreeView | SourcesGrid:
+        """The list or the grid, whichever is chosen."""
+        return self.grid if self.views.currentWidget() is self.grid else self.view
+
+    @Slot(str)
+    def _show_view(self, view: str) -> None:
+        """Show the list or the grid; the selection and the current document stay."""
+        had_focus = self.current_view().hasFocus()
+        shown = self.grid if view == LibraryView.GRID else self.view
+        self.views.setCurrentWidget(shown)
+        current = self.view.selectionModel().currentIndex()
+        if current.isValid():
+            shown.scrollTo(current)
+        if had_focus:
+            shown.setFocus()
 
     def save_state(self) -> None:
         self.settings.setValue(SETTINGS_HEADER, self.view.header().saveState())
@@ -301,7 +335,7 @@ class SourcesView(QWidget):
             self.filter_edit.setEnabled(False)
             return
         self.filter_edit.setEnabled(True)
-        self.stack.setCurrentWidget(self.view if shown else self.no_match)
+        self.stack.setCurrentWidget(self.views if shown else self.no_match)
         self.no_match.setText(
             "No document has pages to check."
             if only and not checking
@@ -360,7 +394,7 @@ class SourcesView(QWidget):
             | QItemSelectionModel.SelectionFlag.Rows
         )
         self.view.selectionModel().setCurrentIndex(index, flags)
-        self.view.scrollTo(index)
+        self.current_view().scrollTo(index)
         return True
 
     # -- actions ---------------------------------------------------------------------
@@ -438,7 +472,8 @@ class SourcesView(QWidget):
 
     @Slot(QPoint)
     def _context_menu(self, pos: QPoint) -> None:
-        if not self.view.indexAt(pos).isValid():
+        view = self.current_view()
+        if not view.indexAt(pos).isValid():
             return
         menu = QMenu(self)
         for action in (
@@ -451,7 +486,7 @@ class SourcesView(QWidget):
             menu.addAction(action)
         menu.addSeparator()
         menu.addAction(self.delete_action)
-        menu.popup(self.view.viewport().mapToGlobal(pos))
+        menu.popup(view.viewport().mapToGlobal(pos))
 
 
 def reveal_original(parent: QWidget, source: Source, library: Library) -> None:

@@ -20,13 +20,14 @@ from app.core.errors import CorruptLibraryError, FolioError, LibraryLockedError
 from app.core.library import Library
 from app.core.paths import APP_NAME, default_library_dir, resources_dir
 from app.services.session import open_for_work
+from app.services.session_end import quit_on_session_end
+from app.services.watch import FolderWatcher
 from app.tasks.instance import InstanceServer, send_to_running
 from app.tasks.manager import ExtractionManager
 from app.ui.common.plain import plain_message_box
 from app.ui.dialogs.settings import SETTING_API
 from app.ui.shell.file_open import FileOpenReceiver
 from app.ui.shell.main_window import MainWindow
-from app.ui.shell.session_end import quit_on_session_end
 
 #: The API's usual port; another is chosen when it is taken.
 DEFAULT_API_PORT = 47110
@@ -94,8 +95,11 @@ class Session:
     manager: ExtractionManager
     server: InstanceServer
     window: MainWindow
+    watcher: FolderWatcher | None = None
 
     def close(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
         self.window.shutdown()
         self.server.close()
         # The views are done: late signals of the stopping manager must not reach them.
@@ -119,7 +123,8 @@ def open_session(library: Library, settings: QSettings | None = None) -> Session
         manager.shutdown()
         raise
     manager.start()
-    window = MainWindow(library, manager, settings=settings)
+    watcher = FolderWatcher(manager)
+    window = MainWindow(library, manager, settings=settings, watcher=watcher)
     server.filesReceived.connect(window.import_paths)
     server.activateRequested.connect(window.bring_to_front)
     # Pages are read on the Dask cluster of the Settings, if any (here until it answers).
@@ -127,7 +132,9 @@ def open_session(library: Library, settings: QSettings | None = None) -> Session
 
     cluster = attach_from_setting(manager)
     cluster.notice.connect(lambda sentence: window.statusBar().showMessage(sentence, 15_000))
-    return Session(library, manager, server, window)
+    # Settings › Watched folders: files added while Folio was closed are found now.
+    watcher.start()
+    return Session(library, manager, server, window, watcher)
 
 
 def offer_backup(folder: Path, problem: str) -> bool:

@@ -57,7 +57,13 @@ class WindowLifecycle(WindowParts):
     def settings_dialog(self) -> SettingsDialog:
         theme = str(self.settings.value(SETTINGS_THEME, "system"))
         return SettingsDialog(
-            self.manager, self.library.folder, self.tesseract, self.tesseract_error, theme, self
+            self.manager,
+            self.library.folder,
+            self.tesseract,
+            self.tesseract_error,
+            theme,
+            self,
+            watcher=self.watcher,
         )
 
     @Slot()

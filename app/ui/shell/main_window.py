@@ -22,6 +22,7 @@ from app.core.errors import FolioError
 from app.core.library import Library
 from app.core.paths import default_library_dir
 from app.extraction.tesseract import TesseractInfo, tesseract_info
+from app.services.watch import FolderWatcher
 from app.tasks.manager import ExtractionManager
 from app.ui.common.asyncutil import spawn
 from app.ui.common.message_bar import MessageBar, MessageKind
@@ -40,6 +41,7 @@ from app.ui.shell.lifecycle import WindowLifecycle
 from app.ui.shell.searchable import WindowSearchable
 from app.ui.shell.sidebar import Section, Sidebar
 from app.ui.shell.status_indicator import StatusIndicator
+from app.ui.shell.watching import WatchNotices
 from app.ui.tasks.page import TasksPage
 
 log = logging.getLogger(__name__)
@@ -75,10 +77,13 @@ class MainWindow(
         parent: QWidget | None = None,
         *,
         settings: QSettings | None = None,
+        watcher: FolderWatcher | None = None,
     ) -> None:
         super().__init__(parent)
         self.library = library
         self.manager = manager
+        #: The watched folders' engine (Settings › Watched folders), if this window has one.
+        self.watcher = watcher
         self.settings = settings if settings is not None else QSettings()
         self.tesseract: TesseractInfo | None = None
         self.tesseract_error: str | None = None
@@ -103,6 +108,8 @@ class MainWindow(
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
+        if watcher is not None:
+            self.watch_notices = WatchNotices(watcher, self.message_bar, self.statusBar(), self)
         self._connect()
         self._build_searchable()
         self._restore_state()
@@ -243,7 +250,7 @@ class MainWindow(
         self.library_stack.setCurrentWidget(self.sources_view)
         if self.document_view.source is not None:
             self.sources_view.select_source(self.document_view.source.id)
-        self.sources_view.view.setFocus()
+        self.sources_view.current_view().setFocus()
 
     @Slot()
     def close_document(self) -> None:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from app.core.library import Library
     from app.extraction.tesseract import TesseractInfo
+    from app.services.watch import FolderWatcher
     from app.tasks.manager import ExtractionManager
     from app.ui.common.message_bar import MessageBar
     from app.ui.common.rendering import PageRenderer
@@ -39,6 +40,7 @@ class WindowParts(QMainWindow):
         library: Library
         manager: ExtractionManager
         settings: QSettings
+        watcher: FolderWatcher | None
         tesseract: TesseractInfo | None
         tesseract_error: str | None
         confirm_quit: Callable[[int], bool] | None
