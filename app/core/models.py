@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from app.core.locked import NEEDS_PASSWORD
+
 
 def now_iso() -> str:
     """The current time, ISO 8601 with offset (UTC), to the millisecond."""
@@ -211,6 +213,8 @@ class BackgroundTask:
             out[key] = value.value if isinstance(value, enum.Enum) else value
         out["sourceName"] = self.source_name or None
         out["pageNumber"] = self.page_number
+        if self.status is TaskStatus.FAILED and self.payload.get(NEEDS_PASSWORD):
+            out[NEEDS_PASSWORD] = True  # it waits for its document's password
         return out
 
 

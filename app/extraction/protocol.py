@@ -7,7 +7,7 @@ by `parse_reply` in the app, so both sides agree on one definition.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
 
@@ -23,6 +23,8 @@ class ProbeRequest:
     path: str
     #: The file's name as the user knows it (sentences name it).
     name: str
+    #: What opens a PDF protected by a password (None: none given); kept out of repr.
+    password: str | None = field(default=None, repr=False)
     op: ClassVar[str] = "probe"
 
 
@@ -39,6 +41,8 @@ class PageRequest:
     #: The user's turn for the page, degrees clockwise, applied before OCR (no detection
     #: then); 0 lets the worker find which way up the page is; 360 is upright by choice.
     rotation: int = 0
+    #: What opens a PDF protected by a password (None: none given); kept out of repr.
+    password: str | None = field(default=None, repr=False)
     op: ClassVar[str] = "page"
 
 
@@ -51,6 +55,8 @@ class RenderRequest:
     kind: str
     index: int
     width: int
+    #: What opens a PDF protected by a password (None: none given); kept out of repr.
+    password: str | None = field(default=None, repr=False)
     op: ClassVar[str] = "render"
 
 
@@ -67,6 +73,8 @@ class SearchablePageRequest:
     kind: str
     number: int
     lang: str = "eng"
+    #: What opens a PDF protected by a password (None: none given); kept out of repr.
+    password: str | None = field(default=None, repr=False)
     op: ClassVar[str] = "searchable-page"
 
 
@@ -222,3 +230,31 @@ def parse_reply(request: WorkerRequest, data: Any) -> WorkerReply:
     if isinstance(reply, PageReply) and reply.method not in PAGE_METHODS:
         raise ValueError(f"bad page reply: unknown method {reply.method!r}")
     return reply
+
+
+# -- the answer when a password is needed -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LockedReply:
+    """A failed request's answer when its PDF is protected by a password.
+
+    `wrong`: a password was given and does not open it (else none was given). On the
+    wire it rides on the error answer: `{"ok": false, "error": sentence, "locked":
+    {"wrong": false}}`, so a side that knows only sentences still has one.
+    """
+
+    wrong: bool = False
+
+    def to_wire(self, sentence: str) -> dict[str, Any]:
+        return {"ok": False, "error": sentence, "locked": {"wrong": self.wrong}}
+
+
+def parse_locked(answer: Any) -> LockedReply | None:
+    """The LockedReply an error answer holds, None when it is another error."""
+    if not isinstance(answer, dict):
+        return None
+    locked = answer.get("locked")
+    if not isinstance(locked, dict):
+        return None
+    return LockedReply(wrong=locked.get("wrong") is True)

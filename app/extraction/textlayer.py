@@ -130,8 +130,17 @@ def _stream(writer: PdfWriter, data: bytes) -> IndirectObject:
     return writer._add_object(stream)
 
 
-def open_for_update(source: Path) -> PdfWriter:
-    """A writer over `source` that appends an update; a whole copy when it cannot."""
+def open_for_update(source: Path, password: str | None = None) -> PdfWriter:
+    """A writer over `source` that appends an update; a whole copy when it cannot.
+
+    A PDF protected by `password` takes no update (pypdf cannot write one encrypted):
+    it is copied whole, decrypted here, and `write_searchable` locks the copy again.
+    """
+    if password:
+        reader = PdfReader(source, strict=False)
+        if reader.is_encrypted:
+            reader.decrypt(password)
+            return PdfWriter(clone_from=reader)
     try:
         writer = PdfWriter(source, incremental=True)
         _ = len(writer.pages)
@@ -140,13 +149,21 @@ def open_for_update(source: Path) -> PdfWriter:
         return PdfWriter(clone_from=PdfReader(source, strict=False))
 
 
-def write_searchable(source: Path, layers: Mapping[int, Path], out: Path) -> None:
-    """`source` with the text PDFs `layers` ({0-based page index: text PDF}) laid on."""
-    writer = open_for_update(source)
+def write_searchable(
+    source: Path, layers: Mapping[int, Path], out: Path, password: str | None = None
+) -> None:
+    """`source` with the text PDFs `layers` ({0-based page index: text PDF}) laid on.
+
+    A source protected by `password` gives a copy protected by the same password (AES-256;
+    it opens with the password, and whoever opens it may print and copy).
+    """
+    writer = open_for_update(source, password)
     pages = writer.pages
     for index, text_pdf in sorted(layers.items()):
         page = pages[index]
         add_text_layer(writer, page, text_pdf)
+    if password and not writer.incremental:
+        writer.encrypt(user_password=password, algorithm="AES-256")
     with out.open("wb") as stream:
         writer.write(stream)
 

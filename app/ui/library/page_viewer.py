@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.library import Library
+from app.core.locked import NEEDS_PASSWORD
 from app.core.models import BackgroundTask, OcrMode, Page, Source, TaskStatus, TextMethod
 from app.extraction.languages import default_ocr_languages
 from app.tasks.manager import ExtractionManager
@@ -61,11 +62,14 @@ class PageViewer(QWidget):
         zoomChanged(str): the zoom shown, e.g. "Fit width" or "150%".
         pageStepRequested(int): the user asked for the previous (-1) or next (+1) page.
         workQueued(): the user queued tasks here (a retry, OCR again).
+        passwordRequested(int): the user asked to give the password of the document (its
+            source id) whose page cannot be drawn or read without it.
     """
 
     zoomChanged = Signal(str)
     pageStepRequested = Signal(int)
     workQueued = Signal()
+    passwordRequested = Signal(int)
 
     def __init__(
         self,
@@ -103,6 +107,7 @@ class PageViewer(QWidget):
         self._render_timer.timeout.connect(self._request_image)
         renderer.rendered.connect(self._on_rendered)
         renderer.failed.connect(self._on_render_failed)
+        renderer.passwordNeeded.connect(self._on_render_locked)
         self._build()
 
     # -- building ----------------------------------------------------------------------
@@ -143,6 +148,13 @@ class PageViewer(QWidget):
         bar.addWidget(self.zoom_box)
         bar.addWidget(self.zoom_in_button)
         bar.addStretch(1)
+        self.unlock_button = QPushButton("Enter password…")
+        self.unlock_button.setToolTip(
+            "This document is protected by a password: give it to see its pages"
+        )
+        self.unlock_button.clicked.connect(self._ask_password)
+        self.unlock_button.hide()
+        bar.addWidget(self.unlock_button)
         self.rerun_button = QPushButton("Re-run OCR…")
         self.rerun_button.setToolTip(
             "Read this page again with Tesseract, in a language you choose"
@@ -214,6 +226,8 @@ class PageViewer(QWidget):
         highlight: str = "",
     ) -> None:
         new_page = self.page is None or self.page.id != page.id
+        if self.source is None or self.source.id != source.id:
+            self.unlock_button.hide()
         self.source = source
         self.page = page
         self.task = task
@@ -312,6 +326,12 @@ class PageViewer(QWidget):
         self.error_label.setText(error)
         self.error_label.setVisible(bool(error))
         self.retry_button.setVisible(retry)
+        if (
+            task is not None
+            and task.status is TaskStatus.FAILED
+            and task.payload.get(NEEDS_PASSWORD)
+        ):
+            self.unlock_button.show()
         self.rerun_button.setEnabled(self.ocr_available and page is not None)
         self.rerun_button.setToolTip(
             "Read this page again with Tesseract, in a language you choose"
@@ -476,6 +496,25 @@ class PageViewer(QWidget):
     def _on_render_failed(self, key: object, message: str) -> None:
         if key == self._wanted:
             self.image.show_text(message)
+
+    @Slot(object, str)
+    def _on_render_locked(self, key: object, message: str) -> None:
+        if key == self._wanted:
+            self.unlock_button.show()
+
+    @Slot()
+    def _ask_password(self) -> None:
+        if self.source is not None:
+            self.passwordRequested.emit(self.source.id)
+
+    def redraw_unlocked(self, source_id: int) -> None:
+        """The document `source_id` now opens with its password: draw its page again."""
+        if self.source is None or self.source.id != source_id:
+            return
+        self.unlock_button.hide()
+        self._shown_key = self._wanted = None
+        self.image.show_text("Drawing the page…")
+        self._request_image()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
