@@ -150,3 +150,32 @@ def test_batch_without_anyone_to_ask_fails_the_file_with_a_sentence(tmp_path: Pa
         (result,) = list(batch.run([locked]))
     assert result.locked is True and result.pages == []
     assert result.error is not None and "does not open" in result.error
+
+
+def test_a_searchable_copy_stays_as_locked_as_its_original(tmp_path: Path) -> None:
+    """Locked by a password: the copy opens with the same one. Restricted by its owner
+    only: the copy opens without one and keeps the same restrictions."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.constants import UserAccessPermissions
+
+    from app.extraction.textlayer import write_searchable
+
+    locked = make_locked(tmp_path / "locked.pdf", algorithm="RC4-128")
+    out = tmp_path / "locked copy.pdf"
+    write_searchable(locked, {}, out, PASSWORD)
+    copy = PdfReader(out)
+    assert copy.is_encrypted and not copy.decrypt("") and copy.decrypt(PASSWORD)
+    assert starts_right([page.extract_text() for page in copy.pages])
+
+    no_printing = UserAccessPermissions.all() & ~UserAccessPermissions.PRINT
+    writer = PdfWriter(clone_from=PdfReader(locked, password=PASSWORD))
+    writer.encrypt("", OWNER, algorithm="AES-256", permissions_flag=no_printing)
+    restricted = tmp_path / "restricted.pdf"
+    writer.write(restricted)
+    out = tmp_path / "restricted copy.pdf"
+    write_searchable(restricted, {}, out)
+    copy = PdfReader(out)
+    assert copy.is_encrypted and copy.decrypt("")
+    assert copy.user_access_permissions == PdfReader(restricted).user_access_permissions
+    assert not copy.user_access_permissions & UserAccessPermissions.PRINT
+    assert starts_right([page.extract_text() for page in copy.pages])

@@ -21,6 +21,8 @@ from tests.conftest import wait_idle
 from tests.locked import PASSWORD, make_locked, starts_right
 from tests.ui.test_main_window import drop, source_named
 
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+
 LOCKED_SENTENCE = "locked.pdf is protected by a password — enter it to read the document."
 WRONG_SENTENCE = "That password does not open locked.pdf — try again."
 
