@@ -62,7 +62,7 @@ def type_password(qtbot: QtBot, dialog: PasswordDialog, password: str) -> None:
 
 
 def test_a_locked_import_waits_asks_and_reads_every_page(
-    qtbot: QtBot, ui_window: MainWindow, ui_library: Library, locked: Path
+    qtbot: QtBot, ui_window: MainWindow, ui_library: Library, locked: Path, tmp_path: Path
 ) -> None:
     window = ui_window
     drop_and_wait(qtbot, window, locked)
@@ -93,6 +93,12 @@ def test_a_locked_import_waits_asks_and_reads_every_page(
     assert starts_right([p.text for p in ui_library.pages(source_id)])
     assert not window.password_bar.isVisible()
     assert window.tasks_page.model.attention_count == 0
+    # Kept in memory only: not in the library, its database, the settings or any file.
+    window.tasks_page.save_state()
+    window.settings.sync()
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert PASSWORD.encode() not in path.read_bytes(), path
 
 
 def test_cancel_leaves_the_task_waiting_with_enter_password_on_its_row(
