@@ -42,6 +42,8 @@ DOCUMENTS = [
 SIZE = (1280, 800)
 #: What the search-hit pictures search for: a phrase and a word, both marked.
 HIT_QUERY = '"Huardest gefburn" Kjift'
+#: The password of the corpus's locked PDF (the corpus's notes on it give it).
+LOCKED_PASSWORD = "openpassword"
 
 
 async def until(what: str, condition: Callable[[], object], timeout: float = 120) -> None:
@@ -119,6 +121,7 @@ async def script(session: Session, documents: list[Path]) -> None:
     await shoot_dialog("tasks-cancel-all", window, page.cancel_all)
     manager.resume()
     await until("the import to finish", lambda: bool(manager.tasks()) and manager.is_idle(), 600)
+    await password_prompt(session)
 
     page.set_status_filter(StatusFilter.NEEDS_ATTENTION)
     await settle()
@@ -315,6 +318,38 @@ async def shoot_watched_and_grid(session: Session) -> None:
     await shoot_dialog("watched-folders", window, window.open_settings)
 
 
+async def password_prompt(session: Session) -> None:
+    """The locked PDF of the corpus waits for its password: the prompt, after a wrong one;
+    then its password opens it and its pages are read."""
+    window, manager = session.window, session.manager
+    await until("the password bar", lambda: window.password_bar.isVisible(), 60)
+    window.password_bar.action_button.click()
+    dialog = window.passwords.dialog
+    assert dialog is not None
+    await until("the password dialog", dialog.isVisible)
+    dialog.field.setText("password")
+    dialog.open_button.click()
+    await until("the wrong password to be said", dialog.error.isVisible, 60)
+    await settle()
+    save_screen("password-prompt", window)
+    dialog.field.setText(LOCKED_PASSWORD)
+    dialog.open_button.click()
+    await until("the password to open it", lambda: window.passwords.dialog is None, 60)
+    await until("its pages", lambda: bool(manager.tasks()) and manager.is_idle(), 120)
+
+
+async def only_password_prompt(session: Session) -> None:
+    window = session.window
+    window.move(0, 0)
+    window.resize(*SIZE)
+    window.show()
+    await settle()
+    window.import_paths([str(DOCUMENTS[-1]), str(DOCUMENTS[0])])
+    window.show_section(Section.TASKS)
+    await until("the import to finish", lambda: bool(session.manager.tasks()), 60)
+    await password_prompt(session)
+
+
 def names(session: Session) -> set[str]:
     return {s.name for s in session.library.sources()}
 
@@ -381,6 +416,8 @@ def main() -> int:
                     )
                     loop.run_until_complete(await_done)
                     loop.run_until_complete(names_script(session))
+                elif only == ["password-prompt"]:  # this picture alone
+                    loop.run_until_complete(only_password_prompt(session))
                 else:
                     loop.run_until_complete(script(session, documents))
         finally:

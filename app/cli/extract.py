@@ -7,6 +7,7 @@ import sys
 
 from app.cli.output import json_text, print_notes
 from app.cli.parser import EXIT_INPUT_FAILED, EXIT_OK, EXIT_USAGE
+from app.cli.passwords import asker, locked_line
 from app.core.models import OcrMode
 
 
@@ -40,8 +41,19 @@ def cmd_extract(args: argparse.Namespace) -> int:
             return EXIT_INPUT_FAILED
         # Every thread of the cluster busy, and a page waiting behind each on the scheduler.
         jobs = max(jobs, 2 * workers.slots())
-    with BatchExtractor(OcrMode(args.ocr), lang, pages, jobs, workers=workers) as batch:
+    given = args.password or None
+    with BatchExtractor(
+        OcrMode(args.ocr),
+        lang,
+        pages,
+        jobs,
+        workers=workers,
+        password=given,
+        ask_password=asker(args),
+    ) as batch:
         for result in batch.run(iter(collected.files)):
+            if result.locked is not None:
+                result.error = locked_line(result.file, result.locked, given is not None)
             if result.error:
                 status = EXIT_INPUT_FAILED
                 print(f"folio: {result.error}", file=sys.stderr)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from app import __version__
+from app.cli.passwords import add_password_option
 from app.core.models import OcrMode
 
 EXIT_OK = 0
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ex.add_argument("--pages", help="pages to read, e.g. 1-3,7")
     ex.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="pages read at once")
+    add_password_option(ex)
 
     sp = sub.add_parser(
         "searchable-pdf",
@@ -77,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sp.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="pages read at once")
     sp.add_argument("-q", "--quiet", action="store_true", help="print no progress")
+    add_password_option(sp)
 
     im = sub.add_parser("import", parents=[common], help="import files and folders")
     im.add_argument("paths", nargs="+", type=Path, metavar="PATH")
@@ -87,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="OCR languages for these documents, e.g. deu+eng (default: as in Settings)",
     )
     im.add_argument("--cluster", metavar="ADDRESS", help=CLUSTER_HELP)
+    add_password_option(im)
 
     ta = sub.add_parser("tasks", parents=[common], help="list, cancel or retry tasks")
     ta.add_argument("--all", action="store_true", help="include finished tasks")

@@ -36,7 +36,9 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
 
 
 def cmd_searchable_pdf(args: argparse.Namespace) -> int:
+    from app.cli.passwords import asker, locked_line
     from app.core.errors import FolioError
+    from app.core.locked import PasswordNeeded
     from app.extraction.client import WorkerCancelled, WorkerPool
     from app.extraction.searchable import SearchableBuilder
 
@@ -54,8 +56,24 @@ def cmd_searchable_pdf(args: argparse.Namespace) -> int:
         last[0] = percent
         print(f"\r{percent:3d}% {message[:70]:<70}", end="", file=sys.stderr, flush=True)
 
+    def ask(path: Path, wrong: bool) -> str | None:
+        if last[0] >= 0:  # the question goes on a line of its own
+            print(file=sys.stderr)
+            last[0] = -1
+        return terminal(path, wrong) if terminal is not None else None
+
+    given = args.password or None
+    terminal = asker(args)
     builder = SearchableBuilder(
-        pool, source, output, name=str(source), lang=args.lang or "", jobs=jobs, progress=progress
+        pool,
+        source,
+        output,
+        name=str(source),
+        lang=args.lang or "",
+        jobs=jobs,
+        progress=progress,
+        password=given,
+        ask_password=ask if terminal is not None else None,
     )
     stop = threading.Event()
     result = None
@@ -67,6 +85,8 @@ def cmd_searchable_pdf(args: argparse.Namespace) -> int:
             result = builder.run()
         except WorkerCancelled:
             error = "stopped; nothing was written."
+        except PasswordNeeded as exc:
+            error = locked_line(str(source), exc.wrong, given is not None)
         except FolioError as exc:
             error = exc.message
         except Exception as exc:  # noqa: BLE001 - the command ends in a sentence

@@ -25,11 +25,13 @@ from typing import Any
 
 from app.cluster import MISSING_SENTENCE, ClusterError, load_distributed
 from app.core.errors import FolioError
+from app.core.locked import PasswordNeeded
 from app.extraction.client import ReaderTimeout, WorkerCancelled
 from app.extraction.lifetime import DEFAULT_CPU_SECONDS
 from app.extraction.protocol import (
     PageRequest,
     ProbeRequest,
+    parse_locked,
     parse_reply,
     request_name,
     to_wire,
@@ -372,6 +374,9 @@ class ClusterWorker:
         if "error" in answer:
             if answer.get("hung"):
                 raise ReaderTimeout(str(answer["error"]))
+            locked = parse_locked(answer)
+            if locked is not None:
+                raise PasswordNeeded(request_name(request), wrong=locked.wrong)
             raise FolioError(str(answer["error"]))
         self._pid = int(answer.get("pid") or 0)
         try:

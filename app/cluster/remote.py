@@ -25,13 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import FolioError
+from app.core.locked import PasswordNeeded
 from app.extraction.client import (
     WORK_PREFIX,
     ReaderTimeout,
     WorkerCancelled,
     WorkerPool,
 )
-from app.extraction.protocol import PageRequest, ProbeRequest
+from app.extraction.protocol import LockedReply, PageRequest, ProbeRequest
 
 #: Documents kept as scratch files per Dask worker (the oldest go first): more than a
 #: desktop keeps in flight, so none is written twice while its pages are read.
@@ -211,6 +212,8 @@ def read(
         return {"cancelled": True, "host": here}
     except ReaderTimeout as exc:
         return {"error": exc.message, "hung": True, "host": here}
+    except PasswordNeeded as exc:
+        return {**LockedReply(wrong=exc.wrong).to_wire(exc.message), "host": here}
     except FolioError as exc:
         return {"error": exc.message, "host": here}
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.core.docinfo import page_size_label
+from app.core.locked import NEEDS_PASSWORD
 
 
 def now_iso() -> str:
@@ -224,6 +225,8 @@ class BackgroundTask:
             out[key] = value.value if isinstance(value, enum.Enum) else value
         out["sourceName"] = self.source_name or None
         out["pageNumber"] = self.page_number
+        if self.status is TaskStatus.FAILED and self.payload.get(NEEDS_PASSWORD):
+            out[NEEDS_PASSWORD] = True  # it waits for its document's password
         return out
 
 

@@ -12,13 +12,14 @@ import heapq
 import queue
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from app.core.errors import FolioError
+from app.core.locked import PasswordNeeded
 from app.core.models import OcrMode
 from app.core.scheduling import JobKind, OrderKey, order_key, page_age, page_jobs
 from app.extraction.client import (
@@ -75,6 +76,9 @@ class FileOutput:
     note: str | None = None
     #: Most of its pages inside worker processes at the same moment (not part of the output).
     most_at_once: int = 0
+    #: Set when the file is protected by a password that was not given (False) or did
+    #: not open it (True); `error` then says so (not part of the output).
+    locked: bool | None = None
 
     def to_json(self) -> dict[str, Any]:
         out = {"file": self.file, "pages": [p.to_json() for p in self.pages], "error": self.error}
@@ -120,6 +124,8 @@ class _File:
     out: int = 0
     #: Pages inside worker processes right now (changed by the job threads, under a lock).
     reading: int = 0
+    #: What opens it, if it is protected by a password (held in memory only).
+    password: str | None = None
 
     @property
     def done(self) -> bool:
@@ -144,6 +150,14 @@ class _Failed:
 
 
 @dataclass(slots=True)
+class _Locked:
+    """The file needs a password: none was given, or the one given is `wrong`."""
+
+    file: _File
+    error: PasswordNeeded
+
+
+@dataclass(slots=True)
 class _Read:
     file: _File
     page: PageOutput
@@ -154,7 +168,11 @@ class _JobDone:
     """A job's thread is free again."""
 
 
-_Event = _Opened | _Failed | _Read | _JobDone
+_Event = _Opened | _Failed | _Locked | _Read | _JobDone
+
+#: Asked, on the thread that runs the batch, for the password of a file that needs one:
+#: (the file, whether the last one tried was wrong) → a password to try, or None.
+AskPassword = Callable[[Path, bool], str | None]
 
 
 class BatchExtractor:
@@ -173,9 +191,16 @@ class BatchExtractor:
         *,
         page_timeout: float = PAGE_TIMEOUT,
         workers: ReaderPool | None = None,
+        password: str | None = None,
+        ask_password: AskPassword | None = None,
     ) -> None:
         """`workers`: where pages are read (default: this computer's worker processes;
-        `app.cluster.client.ClusterPool` reads them on a Dask cluster). Closed with this."""
+        `app.cluster.client.ClusterPool` reads them on a Dask cluster). Closed with this.
+
+        `password`: tried on every file protected by one (others ignore it);
+        `ask_password`: asked for another when a file needs one (None: it fails)."""
+        self.password = password or None
+        self.ask_password = ask_password
         self.ocr = ocr
         self.lang = lang
         self.pages = pages
@@ -209,12 +234,15 @@ class BatchExtractor:
                 sniff(file.path)
                 with self.pool.worker() as w:
                     info = w.ask(
-                        ProbeRequest(str(file.path.resolve()), str(file.path)), PROBE_TIMEOUT
+                        ProbeRequest(str(file.path.resolve()), str(file.path), file.password),
+                        PROBE_TIMEOUT,
                     )
                     wanted = self._wanted(info)
                     self._events.put(_Opened(file, info, wanted[0] if wanted else None, wanted[1:]))
                     if wanted:
                         self._events.put(_Read(file, self._read(w, file, info.kind, wanted[0])))
+            except PasswordNeeded as exc:
+                self._events.put(_Locked(file, exc))
             except FolioError as exc:
                 self._events.put(_Failed(file, exc.message))
             except Exception as exc:  # noqa: BLE001 - every file ends in a sentence
@@ -244,6 +272,7 @@ class BatchExtractor:
             self.ocr.value,
             self.lang,
             words=False,  # its output has no place for them
+            password=file.password,
         )
         with self._reading_lock:
             file.reading += 1
@@ -265,6 +294,13 @@ class BatchExtractor:
 
     # -- the scheduler (the calling thread) --------------------------------------------
 
+    def _ask(self, file: _File, wrong: bool) -> str | None:
+        """Another password for `file`, from whoever may be asked; None when nobody can be."""
+        if self.ask_password is None:
+            return None
+        answer = self.ask_password(file.path, wrong)
+        return answer or None
+
     def run(self, candidates: Iterable[Path]) -> Iterator[FileOutput]:
         """Each file's result in the order given, as soon as it and those before it are read."""
         window = self.jobs * FILES_PER_JOB
@@ -281,7 +317,7 @@ class BatchExtractor:
                 path = next(source, None)
                 if path is None:
                     return
-                file = _File(admitted, path, FileOutput(str(path)))
+                file = _File(admitted, path, FileOutput(str(path)), password=self.password)
                 admitted += 1
                 in_flight.append(file)
                 files[file.age] = file
@@ -341,6 +377,16 @@ class BatchExtractor:
             elif isinstance(event, _Failed):
                 event.file.output.error = event.error
                 event.file.waiting -= 1
+            elif isinstance(event, _Locked):
+                file = event.file
+                password = self._ask(file, event.error.wrong)
+                if password is None:
+                    file.output.error = event.error.message
+                    file.output.locked = event.error.wrong
+                    file.waiting -= 1
+                else:  # opened again with it (the file stays waiting meanwhile)
+                    file.password = password
+                    heapq.heappush(ready, (order_key(0, JobKind.OPEN, file.age), file.age, 0))
             else:
                 file = event.file
                 file.pages[event.page.number] = event.page

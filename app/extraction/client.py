@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, overload
 
 from app.core.errors import FolioError
+from app.core.locked import PasswordNeeded
 from app.extraction.lifetime import DEFAULT_CPU_SECONDS, ENV_CPU_SECONDS, ENV_PARENT_PID
 from app.extraction.protocol import (
     PageReply,
@@ -34,6 +35,7 @@ from app.extraction.protocol import (
     SearchablePageRequest,
     WorkerReply,
     WorkerRequest,
+    parse_locked,
     parse_reply,
     request_name,
     to_wire,
@@ -327,6 +329,9 @@ class WorkerProcess:
                 if reply.get("ok"):
                     result: dict[str, Any] = reply["result"]
                     return result
+                locked = parse_locked(reply)
+                if locked is not None:
+                    raise PasswordNeeded(name, wrong=locked.wrong)
                 raise FolioError(str(reply.get("error")))
         finally:
             self._deadline = None

@@ -18,6 +18,7 @@ from typing import Any
 from PIL import Image, ImageSequence
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
+from PySide6.QtPdf import QPdfDocument
 
 from app.core.errors import FolioError
 from app.core.models import OcrMode, TextMethod
@@ -103,19 +104,30 @@ class PageEngine:
         self._osd.close()
         shutil.rmtree(self._work_dir, ignore_errors=True)
 
-    def _open_pdf(self, path: Path, name: str) -> OpenPdf:
-        if self._pdf is None or self._pdf.path != path:
-            self._pdf = OpenPdf(path, name)
+    def _open_pdf(self, path: Path, name: str, password: str | None = None) -> OpenPdf:
+        """The PDF at `path`, kept open for the next request about the same file.
+
+        Opened again when another password comes: a document opened with one must not
+        answer a request that brings none (or a wrong one).
+        """
+        password = password or None
+        if self._pdf is None or self._pdf.path != path or self._pdf.password != password:
+            self._pdf = None
+            self._pdf = OpenPdf(path, name, password)
         return self._pdf
 
     # -- requests ----------------------------------------------------------------------
 
-    def probe(self, path: Path, name: str) -> dict[str, Any]:
+    def probe(self, path: Path, name: str, password: str | None = None) -> dict[str, Any]:
         """The document's kind and the pages Folio reads (`note` says when it is capped),
-        with what it says of itself (title, author, first page's size; see docmeta)."""
+        with what it says of itself (title, author, first page's size; see docmeta).
+
+        A PDF protected by a password raises PasswordNeeded without `password` (or with
+        a wrong one); one that restricts only printing or copying opens without it.
+        """
         kind = sniff(path)
         if kind is FileKind.PDF:
-            pdf = self._open_pdf(path, name)
+            pdf = self._open_pdf(path, name, password)
             info: dict[str, Any] = {"kind": kind.value, "pages": pdf.page_count()}
             if pdf.note:
                 info["note"] = pdf.note
@@ -136,13 +148,15 @@ class PageEngine:
         progress: Progress,
         rotation: int = 0,
         words: bool = True,
+        password: str | None = None,
     ) -> PageResult:
         """`rotation`: the user's turn for the page (clockwise; 0 lets Folio find it);
-        `words`: find where each word is too (`PageResult.words`)."""
+        `words`: find where each word is too (`PageResult.words`); `password`: what
+        opens a PDF protected by one."""
         file_kind = FileKind(kind)
         index = number - 1
         if file_kind is FileKind.PDF:
-            pdf = self._open_pdf(path, name)
+            pdf = self._open_pdf(path, name, password)
             count = pdf.page_count()
             if not 0 <= index < count:
                 raise FolioError(f"{name} has no page {number} (it has {count}).")
@@ -182,7 +196,15 @@ class PageEngine:
         progress(0.4, f"OCR, page {number}", OCR_BUDGET)
         return self._ocr(image, img_dpi, lang, name, number, rotation, words)
 
-    def render(self, path: Path, name: str, kind: str, index: int, width: int) -> dict[str, Any]:
+    def render(
+        self,
+        path: Path,
+        name: str,
+        kind: str,
+        index: int,
+        width: int,
+        password: str | None = None,
+    ) -> dict[str, Any]:
         """Draw a page about `width` pixels wide into a PNG in the private folder, for display.
 
         Both sides and the area are capped (MAX_DISPLAY_SIDE, MAX_DISPLAY_PIXELS), so a
@@ -191,7 +213,9 @@ class PageEngine:
         width = max(1, min(width, MAX_DISPLAY_SIDE))
         out = self._work_dir / f"show-{index + 1}-{width}.png"
         if FileKind(kind) is FileKind.PDF:
-            pdf = self._open_pdf(path, name)
+            pdf = self._open_pdf(path, name, password)
+            if pdf.error == QPdfDocument.Error.IncorrectPassword:
+                raise pdf.locked()
             if not pdf.pdfium_ok or not 0 <= index < pdf.doc.pageCount():
                 raise FolioError(
                     f"Page {index + 1} of {name} cannot be drawn; its text may still be readable."

@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtPdf import QPdfDocument
 
 from app.core.errors import FolioError
+from app.core.locked import PasswordNeeded
 from app.extraction import pdfscan
 from app.extraction.textquality import bounded_normalise, has_real_words
 
@@ -104,11 +105,17 @@ def on_white(rendered: QImage, fmt: QImage.Format) -> QImage:
 class OpenPdf:
     """One PDF, opened once for many pages."""
 
-    def __init__(self, path: Path, name: str) -> None:
+    def __init__(self, path: Path, name: str, password: str | None = None) -> None:
         self.path = path
         self.name = name
-        self.doc = QPdfDocument()
-        self.error = self.doc.load(str(path))
+        self.password = password or None
+        self.doc, self.error = self._load(self.password)
+        if self.error == QPdfDocument.Error.IncorrectPassword and self.password:
+            # A password only the owner needs (printing, copying): the file opens
+            # without one, whatever was given.
+            doc, error = self._load(None)
+            if error != QPdfDocument.Error.IncorrectPassword:
+                self.doc, self.error = doc, error
         self._pypdf: Any = None
         self._pypdf_failed = False
         self._count: int | None = None
@@ -120,6 +127,16 @@ class OpenPdf:
         #: Set when the document has more pages than Folio reads.
         self.note: str | None = None
 
+    def _load(self, password: str | None) -> tuple[QPdfDocument, QPdfDocument.Error]:
+        doc = QPdfDocument()
+        if password:
+            doc.setPassword(password)
+        return doc, doc.load(str(self.path))
+
+    def locked(self) -> PasswordNeeded:
+        """The answer for this file when its password is missing or wrong."""
+        return PasswordNeeded(self.name, wrong=self.password is not None)
+
     @property
     def pdfium_ok(self) -> bool:
         return bool(self.error == QPdfDocument.Error.None_)
@@ -130,8 +147,8 @@ class OpenPdf:
 
             try:
                 reader = self._open_pypdf(PdfReader)
-                if reader.is_encrypted and not reader.decrypt(""):
-                    raise FolioError(password_message(self.name))
+                if reader.is_encrypted and not self._decrypt(reader):
+                    raise self.locked()
                 self._pypdf = reader
             except FolioError:
                 raise
@@ -139,6 +156,13 @@ class OpenPdf:
                 log.debug("pypdf cannot open %s: %s", self.path, exc)
                 self._pypdf_failed = True
         return self._pypdf
+
+    def _decrypt(self, reader: Any) -> bool:
+        """Open an encrypted file for pypdf: with the password given (as its user's or its
+        owner's), else with none, as a file that restricts only printing or copying opens."""
+        if self.password and reader.decrypt(self.password):
+            return True
+        return bool(reader.decrypt(""))
 
     def _open_pypdf(self, reader_class: Any) -> Any:
         try:
@@ -167,7 +191,7 @@ class OpenPdf:
 
     def _count_pages(self) -> int:
         if self.error == QPdfDocument.Error.IncorrectPassword:
-            raise FolioError(password_message(self.name))
+            raise self.locked()
         declared = int(self.doc.pageCount()) if self.pdfium_ok else 0
         if 0 < declared <= TRUSTED_PAGES and self.scan().pages >= declared:
             self._trusted = True
@@ -438,13 +462,6 @@ class OpenPdf:
         out = work_dir / f"page-{number}.png"
         save_png(page, out, f"Page {number}", self.name)
         return out, dpi
-
-
-def password_message(name: str) -> str:
-    return (
-        f"{name} is encrypted and a password is required; "
-        "remove the password (e.g. print it to a new PDF) and import it again."
-    )
 
 
 def damaged_message(name: str) -> str:

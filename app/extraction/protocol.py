@@ -7,7 +7,7 @@ by `parse_reply` in the app, so both sides agree on one definition.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, ClassVar
 
 
@@ -23,6 +23,8 @@ class ProbeRequest:
     path: str
     #: The file's name as the user knows it (sentences name it).
     name: str
+    #: What opens a PDF protected by a password (None: none given); kept out of repr.
+    password: str | None = field(default=None, repr=False)
     op: ClassVar[str] = "probe"
 
 
@@ -41,6 +43,8 @@ class PageRequest:
     rotation: int = 0
     #: Find where each word is too (the reply's `words`); `folio extract` needs none.
     words: bool = True
+    #: What opens a PDF protected by a password (None: none given); kept out of repr.
+    password: str | None = field(default=None, repr=False)
     op: ClassVar[str] = "page"
 
 
@@ -53,6 +57,8 @@ class RenderRequest:
     kind: str
     index: int
     width: int
+    #: What opens a PDF protected by a password (None: none given); kept out of repr.
+    password: str | None = field(default=None, repr=False)
     op: ClassVar[str] = "render"
 
 
@@ -69,6 +75,8 @@ class SearchablePageRequest:
     kind: str
     number: int
     lang: str = "eng"
+    #: What opens a PDF protected by a password (None: none given); kept out of repr.
+    password: str | None = field(default=None, repr=False)
     op: ClassVar[str] = "searchable-page"
 
 
@@ -259,3 +267,31 @@ def _words_fit(words: list[Any], length: int) -> bool:
         and 0 <= row[4] < row[5] <= length
         for row in words
     )
+
+
+# -- the answer when a password is needed -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LockedReply:
+    """A failed request's answer when its PDF is protected by a password.
+
+    `wrong`: a password was given and does not open it (else none was given). On the
+    wire it rides on the error answer: `{"ok": false, "error": sentence, "locked":
+    {"wrong": false}}`, so a side that knows only sentences still has one.
+    """
+
+    wrong: bool = False
+
+    def to_wire(self, sentence: str) -> dict[str, Any]:
+        return {"ok": False, "error": sentence, "locked": {"wrong": self.wrong}}
+
+
+def parse_locked(answer: Any) -> LockedReply | None:
+    """The LockedReply an error answer holds, None when it is another error."""
+    if not isinstance(answer, dict):
+        return None
+    locked = answer.get("locked")
+    if not isinstance(locked, dict):
+        return None
+    return LockedReply(wrong=locked.get("wrong") is True)

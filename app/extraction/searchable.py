@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.errors import FolioError
+from app.core.locked import PasswordNeeded
 from app.extraction.client import (
     PAGE_TIMEOUT,
     PROBE_TIMEOUT,
@@ -30,7 +31,7 @@ from app.extraction.client import (
     WorkerProcess,
 )
 from app.extraction.filetype import FileKind
-from app.extraction.protocol import ProbeRequest, SearchablePageRequest
+from app.extraction.protocol import ProbeReply, ProbeRequest, SearchablePageRequest
 from app.extraction.textlayer import write_image_document, write_searchable
 
 #: Called with (fraction done, message).
@@ -89,7 +90,13 @@ class SearchableBuilder:
         lang: str = "",
         jobs: int = 1,
         progress: Progress | None = None,
+        password: str | None = None,
+        ask_password: Callable[[Path, bool], str | None] | None = None,
     ) -> None:
+        """`password`: what opens a PDF protected by one; `ask_password`: asked (on the
+        thread that runs the builder) for another when it is missing or wrong."""
+        self.password = password or None
+        self.ask_password = ask_password
         self.workers = workers
         self.source = source
         self.output = output
@@ -137,8 +144,7 @@ class SearchableBuilder:
             raise FolioError(f"{self.name} was not found; check the path and try again.")
         check_output(self.source, self.output, self.name)
         self._progress(0.0, f"Counting pages of {self.name}")
-        with self._worker() as worker:
-            probe = worker.ask(ProbeRequest(str(self.source), self.name), PROBE_TIMEOUT)
+        probe = self._probe()
         kind, total = FileKind(probe.kind), probe.pages
         if total <= 0:
             raise FolioError(f"{self.name} has no pages to make searchable.")
@@ -154,6 +160,20 @@ class SearchableBuilder:
         ocr = sum(1 for text, _page in files if text is not None)
         return SearchableResult(self.output, total, ocr, total - ocr)
 
+    def _probe(self) -> ProbeReply:
+        """The document's kind and pages, asking for its password while it is missing."""
+        while True:
+            try:
+                with self._worker() as worker:
+                    return worker.ask(
+                        ProbeRequest(str(self.source), self.name, self.password), PROBE_TIMEOUT
+                    )
+            except PasswordNeeded as exc:
+                again = self.ask_password(self.source, exc.wrong) if self.ask_password else None
+                if not again:
+                    raise
+                self.password = again
+
     def _read_pages(
         self, kind: FileKind, total: int, scratch: Path
     ) -> list[tuple[Path | None, Path | None]]:
@@ -167,7 +187,7 @@ class SearchableBuilder:
             if self.cancelled:
                 raise WorkerCancelled()
             request = SearchablePageRequest(
-                str(self.source), self.name, kind.value, number, self.lang
+                str(self.source), self.name, kind.value, number, self.lang, self.password
             )
             with self._worker() as worker:
                 reply = worker.ask(request, PAGE_TIMEOUT)
@@ -205,7 +225,7 @@ class SearchableBuilder:
         try:
             if kind is FileKind.PDF:
                 layers = {i: text for i, (text, _page) in enumerate(files) if text is not None}
-                write_searchable(self.source, layers, temp)
+                write_searchable(self.source, layers, temp, self.password)
             else:
                 pages = []
                 for text, page in files:

@@ -45,7 +45,7 @@ def searchable_page(
     index = number - 1
     work = engine._work_dir
     if kind is FileKind.PDF:
-        pdf = engine._open_pdf(path, name)
+        pdf = engine._open_pdf(path, name, request.password)
         count = pdf.page_count()
         if not 0 <= index < count:
             raise FolioError(f"{name} has no page {number} (it has {count}).")

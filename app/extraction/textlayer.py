@@ -130,25 +130,77 @@ def _stream(writer: PdfWriter, data: bytes) -> IndirectObject:
     return writer._add_object(stream)
 
 
-def open_for_update(source: Path) -> PdfWriter:
-    """A writer over `source` that appends an update; a whole copy when it cannot."""
+def open_for_update(source: Path, password: str | None = None) -> PdfWriter:
+    """A writer over `source` that appends an update; a whole copy when it cannot.
+
+    An encrypted PDF takes no update (pypdf cannot write one encrypted): it is copied
+    whole, decrypted here with `password` (or none, for one that restricts only printing
+    or copying), and `write_searchable` encrypts the copy again.
+    """
+    reader = PdfReader(source, strict=False)
+    if reader.is_encrypted:
+        if not (password and reader.decrypt(password)):
+            reader.decrypt("")
+        return PdfWriter(clone_from=reader)
     try:
         writer = PdfWriter(source, incremental=True)
         _ = len(writer.pages)
         return writer
     except Exception:  # noqa: BLE001 - a damaged file is written out whole instead
-        return PdfWriter(clone_from=PdfReader(source, strict=False))
+        return PdfWriter(clone_from=reader)
 
 
-def write_searchable(source: Path, layers: Mapping[int, Path], out: Path) -> None:
-    """`source` with the text PDFs `layers` ({0-based page index: text PDF}) laid on."""
-    writer = open_for_update(source)
+def _encryption(source: Path) -> tuple[bool, int | None]:
+    """Whether `source` is encrypted, and the permissions its owner gave (None: unknown)."""
+    try:
+        reader = PdfReader(source, strict=False)
+        if not reader.is_encrypted:
+            return False, None
+        encrypt: Any = reader.trailer["/Encrypt"].get_object()
+        flags = encrypt.get("/P")
+        return True, int(flags) if flags is not None else None
+    except Exception:  # noqa: BLE001 - an unreadable dictionary: no permissions kept
+        return False, None
+
+
+def write_searchable(
+    source: Path, layers: Mapping[int, Path], out: Path, password: str | None = None
+) -> None:
+    """`source` with the text PDFs `layers` ({0-based page index: text PDF}) laid on.
+
+    An encrypted source gives an encrypted copy (AES-256): one protected by `password`
+    opens with the same password (and whoever opens it may print and copy); one that
+    only restricts printing or copying keeps its restrictions (under an owner password
+    nobody knows, as nobody gave Folio the original's).
+    """
+    writer = open_for_update(source, password)
     pages = writer.pages
     for index, text_pdf in sorted(layers.items()):
         page = pages[index]
         add_text_layer(writer, page, text_pdf)
+    encrypted, permissions = _encryption(source)
+    if encrypted and not writer.incremental:
+        import secrets
+
+        if password is None or not _needs_password(source):
+            kwargs: dict[str, Any] = {}
+            if permissions is not None:
+                kwargs["permissions_flag"] = permissions & 0xFFFFFFFF
+            writer.encrypt(
+                user_password="",
+                owner_password=secrets.token_urlsafe(24),
+                algorithm="AES-256",
+                **kwargs,
+            )
+        else:
+            writer.encrypt(user_password=password or "", algorithm="AES-256")
     with out.open("wb") as stream:
         writer.write(stream)
+
+
+def _needs_password(source: Path) -> bool:
+    """Whether the encrypted `source` needs a password to open."""
+    return not PdfReader(source, strict=False).decrypt("")
 
 
 def write_image_document(pages: Iterable[tuple[Path, Path | None]], out: Path) -> None:

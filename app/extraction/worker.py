@@ -69,9 +69,11 @@ def _watch_lifeline() -> None:
 def serve(requests: TextIO, replies: TextIO) -> int:
     # Imported here so a broken install fails inside the worker with a reply.
     from app.core.errors import FolioError
+    from app.core.locked import PasswordNeeded
     from app.core.models import OcrMode
     from app.extraction.engine import PageEngine
     from app.extraction.protocol import (
+        LockedReply,
         PageRequest,
         PingRequest,
         ProbeRequest,
@@ -107,7 +109,12 @@ def serve(requests: TextIO, replies: TextIO) -> int:
                 if isinstance(request, PingRequest):
                     send({"ok": True, "result": {"pid": os.getpid()}})
                 elif isinstance(request, ProbeRequest):
-                    send({"ok": True, "result": engine.probe(Path(request.path), name)})
+                    send(
+                        {
+                            "ok": True,
+                            "result": engine.probe(Path(request.path), name, request.password),
+                        }
+                    )
                 elif isinstance(request, PageRequest):
                     result = engine.page(
                         Path(request.path),
@@ -119,6 +126,7 @@ def serve(requests: TextIO, replies: TextIO) -> int:
                         lambda p, m, b: send({"progress": p, "message": m, "budget": b}),
                         int(request.rotation),
                         bool(request.words),
+                        request.password,
                     )
                     send({"ok": True, "result": result.to_json()})
                 elif isinstance(request, RenderRequest):
@@ -128,6 +136,7 @@ def serve(requests: TextIO, replies: TextIO) -> int:
                         request.kind,
                         int(request.index),
                         int(request.width),
+                        request.password,
                     )
                     send({"ok": True, "result": result_png})
                 elif isinstance(request, SearchablePageRequest):
@@ -143,6 +152,8 @@ def serve(requests: TextIO, replies: TextIO) -> int:
                     send({"ok": True, "result": files})
                 else:  # ExitRequest
                     break
+            except PasswordNeeded as exc:
+                send(LockedReply(wrong=exc.wrong).to_wire(exc.message))
             except FolioError as exc:
                 send({"ok": False, "error": exc.message})
             except MemoryError:

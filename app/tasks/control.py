@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from app.core.locked import without_attempt_marks
 from app.core.models import (
     BackgroundTask,
     TaskStatus,
@@ -125,7 +126,8 @@ class TaskControl(TaskQueue):
                     message="Waiting (retry)",
                     attempt=old.attempt + 1,
                     retry_of=old.id,
-                    payload=dict(old.payload),
+                    # Not how the last attempt ended (e.g. that it needed a password).
+                    payload=without_attempt_marks(old.payload),
                     source_name=old.source_name,
                     page_number=old.page_number,
                 )

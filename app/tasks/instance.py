@@ -205,8 +205,13 @@ class InstanceServer(QObject):
             return {"ok": True}
         if op == "import":
             lang = request.get("lang")
+            paths = [Path(p) for p in request.get("paths", [])]
+            password = request.get("password")
+            if isinstance(password, str) and password:  # `folio import --password`
+                for path in paths:
+                    m.passwords.remember_file(path, password)
             tasks = m.import_files(
-                [Path(p) for p in request.get("paths", [])],
+                paths,
                 lang=str(lang) if isinstance(lang, str) and lang else None,
             )
             return {"ok": True, "tasks": [t.to_json() for t in tasks]}

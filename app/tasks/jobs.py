@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from app.core.docinfo import DocumentInfo
 from app.core.errors import FolioError
 from app.core.filestore import FileStore
+from app.core.locked import PasswordNeeded
 from app.core.models import TextMethod
 from app.core.words import WordBox, words_from_wire
 from app.extraction.client import (
@@ -32,6 +33,7 @@ from app.extraction.languages import installed_default
 from app.extraction.protocol import PageRequest, ProbeRequest
 from app.extraction.readers import Reader, ReaderPool
 from app.extraction.textquality import MAX_PAGE_CHARS, bounded_normalise, cut_note
+from app.tasks.passwords import PasswordStore
 from app.tasks.runnable import SignalledRunnable
 
 log = logging.getLogger(__name__)
@@ -96,12 +98,15 @@ class JobSignals(QObject):
         finished(int, object): task id, an Imported or a PageRead.
         failed(int, str): task id, a sentence the user can act on.
         cancelled(int): task id; the job stopped because it was asked to.
+        locked(int, str, bool): task id, a sentence, and whether the password tried was
+            wrong; the document is protected by a password (the task waits for it).
     """
 
     progress = Signal(int, float, str)
     finished = Signal(int, object)
     failed = Signal(int, str)
     cancelled = Signal(int)
+    locked = Signal(int, str, bool)
 
 
 class Job(SignalledRunnable):
@@ -163,17 +168,32 @@ class Job(SignalledRunnable):
     def report_cancelled(self) -> None:
         self.signals.cancelled.emit(self.task_id)
 
+    def report_locked(self, exc: PasswordNeeded) -> None:
+        self.signals.locked.emit(self.task_id, exc.message, exc.wrong)
+
     def work(self) -> object:
         raise NotImplementedError
 
 
 class ImportJob(Job):
-    """Copy a file into the store (hashing it) and count its pages in a worker."""
+    """Copy a file into the store (hashing it) and count its pages in a worker.
 
-    def __init__(self, task_id: int, workers: WorkerPool, store: FileStore, path: Path) -> None:
+    A PDF protected by a password is opened with the one `passwords` has for its file or
+    its content; the one that opens it is then kept for its content, for its pages.
+    """
+
+    def __init__(
+        self,
+        task_id: int,
+        workers: WorkerPool,
+        store: FileStore,
+        path: Path,
+        passwords: PasswordStore | None = None,
+    ) -> None:
         super().__init__(task_id, workers)
         self.store = store
         self.path = path
+        self.passwords = passwords or PasswordStore()
 
     def work(self) -> Imported:
         kind = sniff(self.path)
@@ -184,16 +204,21 @@ class ImportJob(Job):
 
         stored = self.store.add(self.path, copied, self._cancel.is_set)
         self._progress(0.85, f"Counting pages of {self.path.name}")
+        password = self.passwords.for_file(self.path) or self.passwords.get(stored.sha256)
         try:
             with self._borrowed() as worker:
                 info = worker.ask(
-                    ProbeRequest(str(stored.path), self.path.name), PROBE_TIMEOUT, self._progress
+                    ProbeRequest(str(stored.path), self.path.name, password),
+                    PROBE_TIMEOUT,
+                    self._progress,
                 )
         except (WorkerCancelled, FolioError):
             if not stored.existed:
                 # Nothing half-kept: a file that cannot be read leaves no copy behind.
                 self.store.remove(stored.sha256)
             raise
+        if password is not None:  # it opens this content: its pages are read with it
+            self.passwords.remember(stored.sha256, password)
         return Imported(
             sha256=stored.sha256,
             size=stored.size,
@@ -222,9 +247,12 @@ class PageJob(Job):
         ocr: str,
         lang: str,
         rotation: int = 0,
+        password: str | None = None,
     ) -> None:
         super().__init__(task_id, workers)
-        self.request = PageRequest(str(path), name, kind, number, ocr, lang, rotation)
+        self.request = PageRequest(
+            str(path), name, kind, number, ocr, lang, rotation, password=password
+        )
 
     def work(self) -> PageRead:
         if not Path(self.request.path).exists():

@@ -21,6 +21,7 @@ from app.core.models import (
 from app.tasks.control import TaskControl
 from app.tasks.queue import SETTING_CONCURRENCY, SETTING_OCR_LANG, SETTING_OCR_MODE, SETTING_PAUSED
 from app.tasks.results import JobResults
+from app.tasks.unlocking import TaskUnlocking
 
 log = logging.getLogger(__name__)
 
@@ -33,11 +34,12 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-class ExtractionManager(JobResults, TaskControl):
+class ExtractionManager(JobResults, TaskUnlocking, TaskControl):
     """Owns the queue, a QThreadPool and the worker processes; writes every transition.
 
-    A facade over its parts: the queue (queue.py), steering (control.py) and job
-    results with the import use case (results.py). Signals: see TaskQueue.
+    A facade over its parts: the queue (queue.py), steering (control.py), job results
+    with the import use case (results.py) and tasks waiting for a document's password
+    (unlocking.py). Signals: see TaskQueue.
     """
 
     # -- lifecycle -------------------------------------------------------------------

@@ -24,6 +24,7 @@ from app.core.models import (
 from app.core.scheduling import OrderKey, task_order_key
 from app.extraction.client import WorkerPool
 from app.tasks.jobs import Job
+from app.tasks.passwords import PasswordStore
 from app.tasks.progress import AggregateProgress, BatchTracker
 from app.tasks.remote import RemotePages
 
@@ -59,6 +60,9 @@ class TaskQueue(QObject):
         sourceChanged(int): a source's name, imported names or metadata changed (its id).
         pageTextReady(int, int): source id, page id whose text was stored.
         pausedChanged(bool), concurrencyChanged(int).
+        passwordNeeded(object): a LockedDocument (unlocking.py) whose task stopped for
+            its password, or because the one tried was wrong.
+        passwordChecked(object): a PasswordCheck, the answer to `check_password`.
     """
 
     tasksAdded = Signal(object)
@@ -74,6 +78,8 @@ class TaskQueue(QObject):
     pageTextReady = Signal(int, int)
     pausedChanged = Signal(bool)
     concurrencyChanged = Signal(int)
+    passwordNeeded = Signal(object)
+    passwordChecked = Signal(object)
 
     def __init__(
         self,
@@ -115,6 +121,8 @@ class TaskQueue(QObject):
         self.workers = WorkerPool(**kwargs)
         #: Where pages are read when not here (a Dask cluster, set by app.cluster).
         self.remote: RemotePages | None = None
+        #: Passwords of locked documents, in memory only (see passwords.py).
+        self.passwords = PasswordStore()
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)
         self._flush_timer.setInterval(COALESCE_MS)
@@ -250,6 +258,10 @@ class TaskQueue(QObject):
 
     def _start(self, task: BackgroundTask) -> None:
         """Run a task's job on the pool (JobResults does it)."""
+        raise NotImplementedError
+
+    def _on_locked(self, task_id: int, sentence: str, wrong: bool) -> None:
+        """A job's document needs its password (TaskUnlocking does it)."""
         raise NotImplementedError
 
     def _transition(self, task: BackgroundTask, status: TaskStatus) -> None:

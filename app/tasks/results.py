@@ -50,15 +50,22 @@ class JobResults(TaskQueue):
         job.signals.finished.connect(self._on_finished)
         job.signals.failed.connect(self._on_failed)
         job.signals.cancelled.connect(self._on_cancelled)
+        job.signals.locked.connect(self._on_locked)
         self._running[task.id] = job
         self.pool.start(job)
 
     def _make_job(self, task: BackgroundTask) -> Job | None:
         if task.task_type is TaskType.IMPORT:
-            return ImportJob(task.id, self.workers, self.library.store, Path(task.payload["path"]))
+            return ImportJob(
+                task.id,
+                self.workers,
+                self.library.store,
+                Path(task.payload["path"]),
+                self.passwords,
+            )
         if task.task_type is TaskType.SEARCHABLE_PDF:
             made = make_searchable_job(
-                task, self.library, self.workers, self._concurrency, self.ocr_lang
+                task, self.library, self.workers, self._concurrency, self.ocr_lang, self.passwords
             )
             if isinstance(made, str):
                 self._fail(task, made)
@@ -80,6 +87,7 @@ class JobResults(TaskQueue):
             lang=str(task.payload.get("lang") or self.ocr_lang),
             # The user's turn for the page (see `_reextract`), kept for every later read.
             rotation=int(task.payload.get("rotation") or 0),
+            password=self.passwords.get(source.sha256),
         )
 
     def _job_done(self, task_id: int) -> Job | None:

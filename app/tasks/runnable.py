@@ -7,6 +7,7 @@ import logging
 from PySide6.QtCore import QRunnable
 
 from app.core.errors import FolioError
+from app.core.locked import PasswordNeeded
 from app.extraction.client import WorkerCancelled
 
 log = logging.getLogger(__name__)
@@ -15,7 +16,8 @@ log = logging.getLogger(__name__)
 class SignalledRunnable(QRunnable):
     """Runs `work()` on a pool thread and reports how it ended, never raising.
 
-    A result goes to `report_finished`, a FolioError's sentence to `report_failed`, a
+    A result goes to `report_finished`, a document's want of a password to
+    `report_locked`, a FolioError's sentence to `report_failed`, a
     cancellation (asked for, or a worker killed because of it) to `report_cancelled`,
     and any other exception is logged and reported as a failure with a sentence. The
     subclass owns its signals (a QObject kept by composition: a QRunnable is not one)
@@ -31,6 +33,11 @@ class SignalledRunnable(QRunnable):
                 raise WorkerCancelled()
         except WorkerCancelled:
             self.report_cancelled()
+        except PasswordNeeded as exc:
+            if self.is_cancelled:
+                self.report_cancelled()
+            else:
+                self.report_locked(exc)
         except FolioError as exc:
             if self.is_cancelled:
                 self.report_cancelled()
@@ -67,3 +74,7 @@ class SignalledRunnable(QRunnable):
 
     def report_cancelled(self) -> None:
         """Work that cannot be cancelled never gets here."""
+
+    def report_locked(self, exc: PasswordNeeded) -> None:
+        """The document needs a password (or another one); a failure unless said otherwise."""
+        self.report_failed(exc.message)

@@ -15,6 +15,7 @@ from app.core.models import BackgroundTask, Source, TaskStatus, TaskType, now_is
 from app.extraction.client import WorkerCancelled, WorkerPool
 from app.extraction.searchable import SearchableBuilder, SearchableResult
 from app.tasks.jobs import Job
+from app.tasks.passwords import PasswordStore
 
 
 class SearchablePdfJob(Job):
@@ -30,11 +31,19 @@ class SearchablePdfJob(Job):
         output: Path,
         lang: str,
         jobs: int = 1,
+        password: str | None = None,
     ) -> None:
         super().__init__(task_id, workers)
         self.output = output
         self.builder = SearchableBuilder(
-            workers, path, output, name=name, lang=lang, jobs=jobs, progress=self._progress
+            workers,
+            path,
+            output,
+            name=name,
+            lang=lang,
+            jobs=jobs,
+            progress=self._progress,
+            password=password,
         )
 
     def cancel(self) -> None:
@@ -77,20 +86,30 @@ def searchable_task(
 
 
 def make_searchable_job(
-    task: BackgroundTask, library: Library, workers: WorkerPool, jobs: int, lang: str
+    task: BackgroundTask,
+    library: Library,
+    workers: WorkerPool,
+    jobs: int,
+    lang: str,
+    passwords: PasswordStore | None = None,
 ) -> SearchablePdfJob | str:
-    """The job for a searchable-PDF task, or the sentence it fails with at once."""
+    """The job for a searchable-PDF task, or the sentence it fails with at once.
+
+    `passwords`: where the password of a locked document is found (in memory)."""
     payload: dict[str, Any] = task.payload
     output = Path(str(payload.get("output") or ""))
+    password: str | None = None
     if payload.get("path"):  # a file outside the library
         path = Path(str(payload["path"]))
         name = str(payload.get("name") or path.name)
+        password = passwords.for_file(path) if passwords is not None else None
     else:
         source_id = payload.get("source_id", task.source_id)
         source = library.source(int(source_id)) if source_id is not None else None
         if source is None:
             return "The document was deleted from the library, so it cannot be saved."
         path, name = library.store.path_for(source.sha256), source.name
+        password = passwords.get(source.sha256) if passwords is not None else None
         if not path.exists():
             return (
                 f"The stored copy of {name} is missing from the library; import the document again."
@@ -103,6 +122,7 @@ def make_searchable_job(
         output=output,
         lang=str(payload.get("lang") or lang),
         jobs=jobs,
+        password=password,
     )
 
 

@@ -7,8 +7,16 @@ from __future__ import annotations
 
 import enum
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Slot
-from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QToolButton,
+    QWidget,
+)
 
 from app.ui.common.plain import plain_label
 from app.ui.common.theme import is_dark
@@ -37,8 +45,13 @@ class MessageBar(QFrame):
 
     Summaries (info) go by themselves after a while, but not from under the
     mouse; warnings and errors stay until dismissed. A message may start with a
-    title in bold; both are plain text.
+    title in bold; both are plain text. It may offer one action (a button).
+
+    Signals:
+        actionTriggered(): the message's action button was pressed.
     """
+
+    actionTriggered = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,6 +70,10 @@ class MessageBar(QFrame):
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.label, 1)
+        self.action_button = QPushButton()
+        self.action_button.clicked.connect(self.actionTriggered)
+        self.action_button.hide()
+        layout.addWidget(self.action_button, 0, Qt.AlignmentFlag.AlignTop)
         self.close_button = QToolButton()
         self.close_button.setText("✕")
         self.close_button.setAutoRaise(True)
@@ -70,8 +87,16 @@ class MessageBar(QFrame):
         self.hide()
 
     def show_message(
-        self, text: str, kind: MessageKind = MessageKind.INFO, *, title: str = ""
+        self,
+        text: str,
+        kind: MessageKind = MessageKind.INFO,
+        *,
+        title: str = "",
+        action: str = "",
     ) -> None:
+        """`action`: the text of the button that offers to act on the message (none if "")."""
+        self.action_button.setText(action)
+        self.action_button.setVisible(bool(action))
         self.kind = kind
         self.title.setText(title)
         self.title.setVisible(bool(title))

@@ -12,8 +12,10 @@ from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 from PySide6.QtGui import QImage, QImageReader
 
 from app.core.errors import FolioError
+from app.core.locked import PasswordNeeded
 from app.extraction.client import WorkerPool
 from app.extraction.protocol import RenderRequest as RenderPageRequest
+from app.tasks.passwords import PasswordStore
 from app.tasks.runnable import SignalledRunnable
 
 log = logging.getLogger(__name__)
@@ -37,7 +39,7 @@ class RenderRequest:
     name: str = ""
 
 
-def render_page(request: RenderRequest, workers: WorkerPool) -> QImage:
+def render_page(request: RenderRequest, workers: WorkerPool, password: str | None = None) -> QImage:
     """The page as an opaque image `request.width` pixels wide, drawn in a worker process.
 
     PDFium and the image decoders run out of process, so a hostile document can
@@ -51,6 +53,7 @@ def render_page(request: RenderRequest, workers: WorkerPool) -> QImage:
                 kind=request.kind,
                 index=request.index,
                 width=request.width,
+                password=password,
             ),
             RENDER_TIMEOUT,
         )
@@ -94,20 +97,27 @@ def read_page_image(png: Path, request: RenderRequest) -> QImage:
 class _JobSignals(QObject):
     rendered = Signal(object, QImage)
     failed = Signal(object, str)
+    locked = Signal(object, str)
 
 
 class _RenderJob(SignalledRunnable):
     def __init__(
-        self, key: Hashable, request: RenderRequest, signals: _JobSignals, workers: WorkerPool
+        self,
+        key: Hashable,
+        request: RenderRequest,
+        signals: _JobSignals,
+        workers: WorkerPool,
+        password: str | None = None,
     ) -> None:
         super().__init__()
         self.workers = workers
         self.key = key
         self.request = request
         self.signals = signals
+        self.password = password
 
     def work(self) -> QImage:
-        return render_page(self.request, self.workers)
+        return render_page(self.request, self.workers, self.password)
 
     def describe(self) -> str:
         return f"drawing {self.request.path} page {self.request.index + 1}"
@@ -122,26 +132,42 @@ class _RenderJob(SignalledRunnable):
     def report_failed(self, sentence: str) -> None:
         self.signals.failed.emit(self.key, sentence)
 
+    def report_locked(self, exc: PasswordNeeded) -> None:
+        self.signals.locked.emit(self.key, exc.message)
+
 
 class PageRenderer(QObject):
     """Renders page images on its own small pool and caches them by key.
 
+    A locked document's pages are drawn with the password `passwords` has for it.
+
     Signals:
         rendered(object, QImage): the key of a request and its image.
         failed(object, str): the key of a request and a sentence saying why.
+        passwordNeeded(object, str): the key of a request whose document needs its
+            password (or another one), and the sentence; `failed` follows.
     """
 
     rendered = Signal(object, QImage)
     failed = Signal(object, str)
+    passwordNeeded = Signal(object, str)
 
-    def __init__(self, parent: QObject | None = None, threads: int = 2) -> None:
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        threads: int = 2,
+        *,
+        passwords: PasswordStore | None = None,
+    ) -> None:
         super().__init__(parent)
+        self.passwords = passwords
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(threads)
         self.workers = WorkerPool(keep_idle=threads)
         self._signals = _JobSignals(self)
         self._signals.rendered.connect(self._on_rendered)
         self._signals.failed.connect(self._on_failed)
+        self._signals.locked.connect(self._on_locked)
         self._pending: set[Hashable] = set()
         self._cache: OrderedDict[Hashable, QImage] = OrderedDict()
         self._uncached: set[Hashable] = set()
@@ -164,7 +190,10 @@ class PageRenderer(QObject):
         self._pending.add(key)
         if not cache:
             self._uncached.add(key)
-        self.pool.start(_RenderJob(key, request, self._signals, self.workers), priority)
+        # Looked up now, on the GUI thread: the stored copy is named by its SHA-256.
+        password = self.passwords.for_stored(request.path) if self.passwords else None
+        job = _RenderJob(key, request, self._signals, self.workers, password)
+        self.pool.start(job, priority)
         return None
 
     def pending(self) -> int:
@@ -189,6 +218,12 @@ class PageRenderer(QObject):
         while len(self._cache) > THUMB_CACHE:
             self._cache.popitem(last=False)
         self.rendered.emit(key, image)
+
+    @Slot(object, str)
+    def _on_locked(self, key: Hashable, message: str) -> None:
+        if not self._stopped:
+            self.passwordNeeded.emit(key, message)
+        self._on_failed(key, message)
 
     @Slot(object, str)
     def _on_failed(self, key: Hashable, message: str) -> None:

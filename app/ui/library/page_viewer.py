@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.library import Library
+from app.core.locked import NEEDS_PASSWORD
 from app.core.models import BackgroundTask, OcrMode, Page, Source, TaskStatus, TextMethod
 from app.core.query import parse_query
 from app.core.words import hit_spans
@@ -32,15 +33,15 @@ from app.ui.common.rendering import NATURAL_WIDTH, PageRenderer, RenderRequest
 from app.ui.common.theme import is_dark
 from app.ui.dialogs.language import LanguageDialog
 from app.ui.library.page_image import PageImage, TurnButtons, sideways, turned
+from app.ui.library.page_zoom import ZOOM_STEPS, PageZoom
 from app.ui.library.text_marks import text_marks
 
 SETTINGS_SPLITTER = "viewer/splitter"
-ZOOM_STEPS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0)
 #: Render a little after the last resize or zoom step, not at every pixel.
 RERENDER_MS = 120
 
 
-class PageViewer(QWidget):
+class PageViewer(PageZoom, QWidget):
     """One page: its image on the left, its text and how it was obtained on the right.
 
     Signals:
@@ -49,6 +50,8 @@ class PageViewer(QWidget):
         workQueued(): the user queued tasks here (a retry, OCR again).
         textShown(): the page's text was (re)placed in the text panel.
         imageShown(): a drawing of the page is shown (a new page, zoom or size).
+        passwordRequested(int): the user asked to give the password of the document (its
+            source id) whose page cannot be drawn or read without it.
     """
 
     zoomChanged = Signal(str)
@@ -56,6 +59,7 @@ class PageViewer(QWidget):
     workQueued = Signal()
     textShown = Signal()
     imageShown = Signal()
+    passwordRequested = Signal(int)
 
     def __init__(
         self,
@@ -93,6 +97,7 @@ class PageViewer(QWidget):
         self._render_timer.timeout.connect(self._request_image)
         renderer.rendered.connect(self._on_rendered)
         renderer.failed.connect(self._on_render_failed)
+        renderer.passwordNeeded.connect(self._on_render_locked)
         self._build()
 
     # -- building ----------------------------------------------------------------------
@@ -133,6 +138,13 @@ class PageViewer(QWidget):
         bar.add(self.zoom_box)
         bar.add(self.zoom_in_button)
         bar.add(spacer())
+        self.unlock_button = QPushButton("Enter password…")
+        self.unlock_button.setToolTip(
+            "This document is protected by a password: give it to see its pages"
+        )
+        self.unlock_button.clicked.connect(self._ask_password)
+        self.unlock_button.hide()
+        bar.add(self.unlock_button)
         self.rerun_button = QPushButton("Re-run OCR…")
         self.rerun_button.setToolTip(
             "Read this page again with Tesseract, in a language you choose"
@@ -204,6 +216,8 @@ class PageViewer(QWidget):
         highlight: str = "",
     ) -> None:
         new_page = self.page is None or self.page.id != page.id
+        if self.source is None or self.source.id != source.id:
+            self.unlock_button.hide()
         self.source = source
         self.page = page
         self.task = task
@@ -298,6 +312,12 @@ class PageViewer(QWidget):
         self.error_label.setText(error)
         self.error_label.setVisible(bool(error))
         self.retry_button.setVisible(retry)
+        if (
+            task is not None
+            and task.status is TaskStatus.FAILED
+            and task.payload.get(NEEDS_PASSWORD)
+        ):
+            self.unlock_button.show()
         self.rerun_button.setEnabled(self.ocr_available and page is not None)
         self.rerun_button.setToolTip(
             "Read this page again with Tesseract, in a language you choose"
@@ -360,61 +380,6 @@ class PageViewer(QWidget):
             self._show_state()
             self.workQueued.emit()
 
-    # -- zoom --------------------------------------------------------------------------
-
-    def zoom_text(self) -> str:
-        return "Fit width" if self.fit_width else f"{self.zoom:.0%}"
-
-    def _current_zoom(self) -> float:
-        if self.fit_width and self._natural_width > 0:
-            return self._target_width() / self._natural_width
-        return self.zoom
-
-    @Slot()
-    def zoom_in(self) -> None:
-        current = self._current_zoom()
-        self.set_zoom(next((z for z in ZOOM_STEPS if z > current + 0.01), ZOOM_STEPS[-1]))
-
-    @Slot()
-    def zoom_out(self) -> None:
-        current = self._current_zoom()
-        lower = [z for z in ZOOM_STEPS if z < current - 0.01]
-        self.set_zoom(lower[-1] if lower else ZOOM_STEPS[0])
-
-    @Slot()
-    def set_fit_width(self) -> None:
-        self.fit_width = True
-        self._zoom_changed()
-
-    def set_zoom(self, zoom: float) -> None:
-        self.fit_width = False
-        self.zoom = max(ZOOM_STEPS[0], min(zoom, ZOOM_STEPS[-1]))
-        self._zoom_changed()
-
-    @Slot(int)
-    def _on_zoom_chosen(self, row: int) -> None:
-        value = float(self.zoom_box.itemData(row))
-        if value == 0.0:
-            self.set_fit_width()
-        else:
-            self.set_zoom(value)
-
-    def _zoom_changed(self) -> None:
-        text = self.zoom_text()
-        row = self.zoom_box.findText(text)
-        if row < 0:
-            self.zoom_box.setItemText(0, "Fit width")
-        self.zoom_box.setCurrentIndex(max(row, 0))
-        self.zoomChanged.emit(text)
-        self._render_timer.start()
-
-    def _target_width(self) -> int:
-        """The width the page is shown at (turned sideways, its drawn height)."""
-        if self.fit_width or self._natural_width <= 0:
-            return max(100, self.image.viewport().width() - 24)
-        shown = self._natural_width * (self._aspect if sideways(self.image.turn) else 1.0)
-        return max(50, round(shown * self.zoom))
-
     # -- rendering ---------------------------------------------------------------------
 
     @Slot()
@@ -467,6 +432,25 @@ class PageViewer(QWidget):
     def _on_render_failed(self, key: object, message: str) -> None:
         if key == self._wanted:
             self.image.show_text(message)
+
+    @Slot(object, str)
+    def _on_render_locked(self, key: object, message: str) -> None:
+        if key == self._wanted:
+            self.unlock_button.show()
+
+    @Slot()
+    def _ask_password(self) -> None:
+        if self.source is not None:
+            self.passwordRequested.emit(self.source.id)
+
+    def redraw_unlocked(self, source_id: int) -> None:
+        """The document `source_id` now opens with its password: draw its page again."""
+        if self.source is None or self.source.id != source_id:
+            return
+        self.unlock_button.hide()
+        self._shown_key = self._wanted = None
+        self.image.show_text("Drawing the page…")
+        self._request_image()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (

@@ -24,6 +24,7 @@ from app.core.paths import default_library_dir
 from app.extraction.tesseract import TesseractInfo, tesseract_info
 from app.services.watch import FolderWatcher
 from app.tasks.manager import ExtractionManager
+from app.tasks.unlocking import LockedDocument
 from app.ui.common.asyncutil import spawn
 from app.ui.common.message_bar import MessageBar, MessageKind
 from app.ui.common.rendering import PageRenderer
@@ -38,6 +39,7 @@ from app.ui.shell.dropping import WindowImporting
 from app.ui.shell.editing import WindowEditing
 from app.ui.shell.importer import ImportFlow
 from app.ui.shell.lifecycle import WindowLifecycle
+from app.ui.shell.passwords import PasswordPrompts
 from app.ui.shell.searchable import WindowSearchable
 from app.ui.shell.sidebar import Section, Sidebar
 from app.ui.shell.status_indicator import StatusIndicator
@@ -99,7 +101,7 @@ class MainWindow(
         self.setWindowTitle(window_title(library))
         self.setAcceptDrops(True)
 
-        self.renderer = PageRenderer(self)
+        self.renderer = PageRenderer(self, passwords=manager.passwords)
         self.importer = ImportFlow(manager, self)
         self._build_views()
         self.guide_dialog: UserGuideDialog | None = None
@@ -127,7 +129,8 @@ class MainWindow(
         outer.setSpacing(0)
         self.tesseract_bar = MessageBar()
         self.message_bar = MessageBar()
-        for bar in (self.tesseract_bar, self.message_bar):
+        self.password_bar = MessageBar()
+        for bar in (self.tesseract_bar, self.password_bar, self.message_bar):
             wrapper = QVBoxLayout()
             wrapper.setContentsMargins(8, 6, 8, 0)
             wrapper.addWidget(bar)
@@ -171,6 +174,10 @@ class MainWindow(
         self._import_note: str | None = None
 
     def _connect(self) -> None:
+        self.passwords = PasswordPrompts(self.manager, self.password_bar, self)
+        self.tasks_page.passwordRequested.connect(self.passwords.ask_for_task)
+        self.document_view.viewer.passwordRequested.connect(self.passwords.ask_for_source)
+        self.passwords.unlocked.connect(self._on_unlocked)
         self.sidebar.sectionChosen.connect(self._on_section)
         self.indicator.clicked.connect(lambda: self.show_section(Section.TASKS))
         self.document_view.workQueued.connect(self.indicator.refresh)
@@ -294,6 +301,11 @@ class MainWindow(
         self.show_section(Section.LIBRARY)
         self.library_stack.setCurrentWidget(self.document_view)
         self.document_view.show_source(source, page_id, highlight)
+
+    @Slot(object)
+    def _on_unlocked(self, document: LockedDocument) -> None:
+        if document.source_id is not None:
+            self.document_view.viewer.redraw_unlocked(document.source_id)
 
     @Slot(int)
     def _on_source_removed(self, source_id: int) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from app.core.locked import NEEDS_PASSWORD
 from app.core.models import BackgroundTask, TaskStatus
 from app.ui.common.formatting import plural
 
@@ -27,6 +28,10 @@ class PageSituation:
     active: int
     attention: int
     counts: Mapping[TaskStatus, int]
+
+
+def waits_for_password(task: BackgroundTask) -> bool:
+    return task.status is TaskStatus.FAILED and bool(task.payload.get(NEEDS_PASSWORD))
 
 
 def action_states(
@@ -111,6 +116,14 @@ def action_states(
     has_source = target is not None and target.source_id is not None
     has_page = target is not None and target.page_id is not None
     has_error = any(t.error for t in tasks) or (target is not None and bool(target.error))
+    waiting = [t for t in (*tasks, *([target] if target else [])) if waits_for_password(t)]
+    states["enter_password"] = ActionState(
+        bool(waiting),
+        f"Give the password of {waiting[0].source_name or waiting[0].payload.get('name')}"
+        " so that its tasks go on"
+        if waiting
+        else "None of these tasks waits for a password.",
+    )
     states["open_source"] = ActionState(has_source)
     states["open_page"] = ActionState(has_page)
     states["copy_error"] = ActionState(has_error)

@@ -17,6 +17,7 @@ from PySide6.QtCore import (
     Qt,
 )
 
+from app.core.locked import NEEDS_PASSWORD
 from app.core.models import BackgroundTask, TaskStatus, TaskType
 from app.tasks.progress import format_duration
 from app.ui.common.plain import plain_tip
@@ -52,6 +53,8 @@ class Role(enum.IntEnum):
     FILTER = int(Qt.ItemDataRole.UserRole) + 5
     #: The source id (Source column) or page id (Page column) a link opens, else None.
     LINK = int(Qt.ItemDataRole.UserRole) + 6
+    #: True when the task waits for its document's password ("Needs password").
+    WAITING = int(Qt.ItemDataRole.UserRole) + 7
 
 
 COLUMN_TITLES: dict[Column, str] = {
@@ -83,6 +86,9 @@ STATUS_LABELS: dict[TaskStatus, str] = {
     TaskStatus.FAILED: "Failed",
     TaskStatus.CANCELLED: "Cancelled",
 }
+
+#: The chip of a failed task that waits for its document's password.
+NEEDS_PASSWORD_LABEL = "Needs password"
 
 TYPE_LABELS: dict[TaskType, str] = {
     TaskType.IMPORT: "Import",
@@ -159,8 +165,17 @@ def source_label(task: BackgroundTask) -> str:
     return task.source_name or str(task.payload.get("name") or "")
 
 
+def needs_password(task: BackgroundTask) -> bool:
+    """Whether the task waits for its document's password (said by a field of its payload)."""
+    return task.status is TaskStatus.FAILED and bool(task.payload.get(NEEDS_PASSWORD))
+
+
+def status_label(task: BackgroundTask) -> str:
+    return NEEDS_PASSWORD_LABEL if needs_password(task) else STATUS_LABELS[task.status]
+
+
 def status_text(task: BackgroundTask) -> str:
-    label = STATUS_LABELS[task.status]
+    label = status_label(task)
     if task.status is TaskStatus.IN_PROGRESS and task.progress > 0:
         return f"{label} {task.progress:.0%}"
     return label
@@ -171,6 +186,8 @@ def first_line(text: str) -> str:
 
 
 def _status_tip(task: BackgroundTask, now: float) -> str:
+    if needs_password(task):
+        return "Waits for the document's password: Enter password… (right-click) gives it"
     tip = STATUS_LABELS[task.status]
     if task.status is TaskStatus.PENDING:
         tip += f", priority {task.priority}" if task.priority else ", waiting its turn"
@@ -215,6 +232,7 @@ BY_ROLE: dict[int, Getter] = {
     Role.STATUS: lambda t, now: t.status.value,
     Role.PROGRESS: lambda t, now: t.progress,
     Role.FILTER: _filter_text,
+    Role.WAITING: lambda t, now: needs_password(t),
 }
 
 #: Sort keys per column (the task id breaks ties, so the order is stable).

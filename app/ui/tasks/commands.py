@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 from app.core.models import BackgroundTask, TaskStatus
 from app.ui.common.formatting import plural
 from app.ui.common.plain import plain_message_box
+from app.ui.tasks.actions import waits_for_password
 from app.ui.tasks.cells import source_label
 from app.ui.tasks.filter import StatusFilter
 from app.ui.tasks.parts import TasksPageParts
@@ -150,6 +151,15 @@ class TaskCommands(TasksPageParts):
         task = self._target_task()
         if task is not None and task.page_id is not None:
             self.openPageRequested.emit(task.page_id)
+
+    @Slot()
+    def enter_password(self) -> None:
+        """Ask for the password of the document the task in focus (or selected) waits for."""
+        candidates = [self._target_task(), *self.selected_tasks()]
+        for task in candidates:
+            if task is not None and waits_for_password(task):
+                self.passwordRequested.emit(task.id)
+                return
 
     @Slot()
     def copy_error(self) -> None:

@@ -12,11 +12,12 @@ from PySide6.QtGui import QPalette
 from app.core.models import BackgroundTask, TaskStatus, TaskType
 from app.ui.common.plain import escaped
 from app.ui.tasks.cells import (
-    STATUS_LABELS,
     TYPE_LABELS,
     elapsed_text,
     local_time,
+    needs_password,
     source_label,
+    status_label,
     task_seconds,
 )
 from app.ui.tasks.status_chip import chip_colours
@@ -41,13 +42,17 @@ def task_details_html(
         heading = f"Page {task.page_number} of {escaped(name)}"
     else:
         heading = f"{TYPE_LABELS[task.task_type]} ({escaped(name)})"
-    chip = chip_colours(task.status, palette)
+    waiting = needs_password(task)
+    chip = chip_colours(task.status, palette, waiting=waiting)
+    label = status_label(task)
     status = (
         f"<span style='background:{chip.background}; color:{chip.text}'>"
-        f"&nbsp;{esc(STATUS_LABELS[task.status])}&nbsp;</span>"
+        f"&nbsp;{esc(label)}&nbsp;</span>"
     )
-    if task.message and task.message != STATUS_LABELS[task.status]:
+    if task.message and task.message != label:
         status += f"&nbsp; {escaped(task.message)}"
+    if waiting:
+        status += f"&nbsp; <a href='folio:password/{task.id}'>Enter password…</a>"
     facts = [f"<h3 style='margin:0'>{heading}</h3>"]
     if selected > 1:
         facts.append(f"<p><i>{selected} tasks selected; this is the current one.</i></p>")

@@ -73,6 +73,7 @@ class PageLayout(TasksPageParts):
         self.open_source_action = self._action("Open source", self.open_source)
         self.open_page_action = self._action("Open page", self.open_page)
         self.copy_error_action = self._action("Copy error", self.copy_error)
+        self.enter_password_action = self._action("Enter password…", self.enter_password)
         self.copy_error_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Copy))
         self.copy_error_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
 

@@ -26,6 +26,7 @@ class TaskMenus(TasksPageParts):
         menu = QMenu(self)
         menu.setToolTipsVisible(True)
         for action in (
+            self.enter_password_action,
             self.cancel_selected_action,
             self.retry_action,
             self.move_to_top_action,

@@ -66,10 +66,13 @@ class TasksPage(PageLayout, PageMemory, TaskCommands, TaskMenus, QWidget):
         openPageRequested(int): the user asked to open a page (its id).
         badgeChanged(int, int): the number of active tasks, and of failed ones
             that need attention, for the navigation entry's badge.
+        passwordRequested(int): the user asked to give the password that a task (its
+            id) waits for.
     """
 
     openSourceRequested = Signal(int)
     openPageRequested = Signal(int)
+    passwordRequested = Signal(int)
     badgeChanged = Signal(int, int)
 
     def __init__(
@@ -393,6 +396,8 @@ class TasksPage(PageLayout, PageMemory, TaskCommands, TaskMenus, QWidget):
             self.openSourceRequested.emit(int(value))
         elif kind == "page":
             self.openPageRequested.emit(int(value))
+        elif kind == "password":
+            self.passwordRequested.emit(int(value))
 
     def _update_details(self) -> None:
         task = self.current_task()

@@ -37,6 +37,7 @@ class TasksPageParts(QWidget):
     if TYPE_CHECKING:
         openSourceRequested: SignalInstance
         openPageRequested: SignalInstance
+        passwordRequested: SignalInstance
         manager: ExtractionManager
         settings: QSettings
         confirm: Callable[[str], bool] | None
@@ -70,6 +71,7 @@ class TasksPageParts(QWidget):
         open_source_action: QAction
         open_page_action: QAction
         copy_error_action: QAction
+        enter_password_action: QAction
         # methods of the page and of the other parts
         say: Callable[..., None]
         selected_tasks: Callable[[], list[BackgroundTask]]
@@ -98,3 +100,4 @@ class TasksPageParts(QWidget):
         open_source: Callable[[], None]
         open_page: Callable[[], None]
         copy_error: Callable[[], None]
+        enter_password: Callable[[], None]

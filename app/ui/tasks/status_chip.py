@@ -49,6 +49,12 @@ CHIP_COLOURS: dict[TaskStatus, tuple[ChipColours, ChipColours]] = {
     ),
 }
 
+#: A task that waits for the user (its document's password): neither failed nor done.
+WAITING_COLOURS = (
+    ChipColours("#e9ddff", "#4a1d96", "#e9ddff"),
+    ChipColours("#3d2b6b", "#eaddff", "#3d2b6b"),
+)
+
 #: The widest text a chip shows, so that every chip in a column has one width.
 _WIDEST = f"{STATUS_LABELS[TaskStatus.IN_PROGRESS]} 100%"
 _H_PAD = 10
@@ -59,8 +65,9 @@ def is_dark(palette: QPalette) -> bool:
     return palette.color(QPalette.ColorRole.Base).lightness() < 128
 
 
-def chip_colours(status: TaskStatus, palette: QPalette) -> ChipColours:
-    light, dark = CHIP_COLOURS[status]
+def chip_colours(status: TaskStatus, palette: QPalette, *, waiting: bool = False) -> ChipColours:
+    """`waiting`: the task waits for the user (its document's password)."""
+    light, dark = WAITING_COLOURS if waiting else CHIP_COLOURS[status]
     return dark if is_dark(palette) else light
 
 
@@ -88,7 +95,7 @@ class StatusChipDelegate(QStyledItemDelegate):
         if value is None:
             return
         status = TaskStatus(value)
-        colours = chip_colours(status, opt.palette)
+        colours = chip_colours(status, opt.palette, waiting=bool(index.data(Role.WAITING)))
         metrics = opt.fontMetrics
         height = min(metrics.height() + 6, opt.rect.height() - 4)
         width = min(metrics.horizontalAdvance(_WIDEST) + 2 * _H_PAD, opt.rect.width() - 2 * _MARGIN)
