@@ -1,4 +1,5 @@
-"""Headless commands: extract, searchable-pdf, import, tasks, sources, search, restore."""
+"""Headless commands: extract, searchable-pdf, import, tasks, sources, search, restore, delete,
+trash, collections."""
 
 from __future__ import annotations
 
@@ -10,7 +11,18 @@ from app.cli.output import printable_output
 from app.cli.parser import EXIT_INPUT_FAILED, EXIT_OK, EXIT_USAGE, build_parser
 from app.core.errors import FolioError
 
-SUBCOMMANDS = ("extract", "searchable-pdf", "import", "tasks", "sources", "search", "restore")
+SUBCOMMANDS = (
+    "extract",
+    "searchable-pdf",
+    "import",
+    "tasks",
+    "sources",
+    "search",
+    "restore",
+    "delete",
+    "trash",
+    "collections",
+)
 
 
 def run(argv: Sequence[str]) -> int:
@@ -42,6 +54,15 @@ def _run(argv: Sequence[str]) -> int:
             from app.cli.tasks import cmd_tasks
 
             return cmd_tasks(args)
+        if args.command in ("delete", "trash", "collections"):
+            from app.cli import trash
+
+            filing = {
+                "delete": trash.cmd_delete,
+                "trash": trash.cmd_trash,
+                "collections": trash.cmd_collections,
+            }
+            return filing[args.command](args)
         if args.command in ("sources", "search", "restore"):
             from app.cli import library
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from app.core.collections import Collection, CollectionsTable
 from app.core.database import DB_NAME, LOCK_NAME, LibraryDatabase, folder_lock
 from app.core.schema import SCHEMA_VERSION
 from app.core.search import HIT_END, HIT_START, SearchCount, SearchHit, SearchTable
 from app.core.sources import SourcesTable
 from app.core.tasks_table import TasksTable
+from app.core.trash import TrashedSource, TrashTable
 
 __all__ = [
     "DB_NAME",
@@ -14,18 +16,20 @@ __all__ = [
     "HIT_START",
     "LOCK_NAME",
     "SCHEMA_VERSION",
+    "Collection",
     "Library",
     "LibraryDatabase",
     "SearchCount",
     "SearchHit",
+    "TrashedSource",
     "folder_lock",
 ]
 
 
-class Library(SourcesTable, SearchTable, TasksTable):
+class Library(SourcesTable, SearchTable, TasksTable, TrashTable, CollectionsTable):
     """One library folder: `library.sqlite3` and the file store `files/`.
 
     Its parts: the connection, lock and settings (database.py), documents and their
     pages (sources.py), searching their text (search.py) and the task history
-    (tasks_table.py).
+    (tasks_table.py), the trash (trash.py) and collections (collections.py).
     """
