@@ -108,7 +108,8 @@ def openapi_document(version: str) -> dict[str, Any]:
             },
             "/api/v1/sources": {
                 "get": {
-                    "summary": "The documents in the library, newest first (none in the trash), a page at a time",
+                    "summary": "The documents in the library, newest first (none in the trash),"
+                    " a page at a time",
                     "parameters": [
                         {
                             "name": "collection",

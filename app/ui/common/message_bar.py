@@ -6,9 +6,18 @@ Its text is plain: messages quote names and paths, which must show as they are.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Slot
-from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QToolButton,
+    QWidget,
+)
 
 from app.ui.common.plain import plain_label
 from app.ui.common.theme import is_dark
@@ -57,6 +66,12 @@ class MessageBar(QFrame):
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.label, 1)
+        #: The message's one action (e.g. "Undo"), shown only with a message that offers it.
+        self.action_button = QPushButton()
+        self.action_button.hide()
+        self.action_button.clicked.connect(self._on_action)
+        self._action: Callable[[], object] | None = None
+        layout.addWidget(self.action_button, 0, Qt.AlignmentFlag.AlignVCenter)
         self.close_button = QToolButton()
         self.close_button.setText("✕")
         self.close_button.setAutoRaise(True)
@@ -70,9 +85,18 @@ class MessageBar(QFrame):
         self.hide()
 
     def show_message(
-        self, text: str, kind: MessageKind = MessageKind.INFO, *, title: str = ""
+        self,
+        text: str,
+        kind: MessageKind = MessageKind.INFO,
+        *,
+        title: str = "",
+        action: tuple[str, Callable[[], object]] | None = None,
     ) -> None:
+        """Show a message; `action`: a button's label and what it does (then the message goes)."""
         self.kind = kind
+        self._action = action[1] if action else None
+        self.action_button.setText(action[0] if action else "")
+        self.action_button.setVisible(action is not None)
         self.title.setText(title)
         self.title.setVisible(bool(title))
         self.label.setText(text)
@@ -88,7 +112,16 @@ class MessageBar(QFrame):
         return " ".join(t for t in (self.title.text(), self.label.text()) if t)
 
     @Slot()
+    def _on_action(self) -> None:
+        action, self._action = self._action, None
+        self.dismiss()
+        if action is not None:
+            action()
+
+    @Slot()
     def dismiss(self) -> None:
+        self._action = None
+        self.action_button.hide()
         self.auto_hide.stop()
         self.title.clear()
         self.label.clear()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import (
     QItemSelectionModel,
+    QMimeData,
     QModelIndex,
     QPoint,
     QSettings,
@@ -16,7 +17,7 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QDesktopServices, QHideEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -33,7 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.library import Library
+from app.core.library import Collection, Library
 from app.core.models import Source
 from app.core.query import fold
 from app.tasks.manager import ExtractionManager
@@ -41,6 +42,7 @@ from app.ui.common.formatting import plural
 from app.ui.common.plain import plain_label, plain_message_box
 from app.ui.common.rendering import PageRenderer
 from app.ui.common.widgets import heading_label
+from app.ui.library.filing import SOURCE_IDS_MIME, Filing, ids_mime
 from app.ui.library.sources_model import THUMB_SIZE, AnyIndex, Column, Role, SourcesModel
 
 SETTINGS_HEADER = "library/header"
@@ -96,6 +98,32 @@ class SourcesProxy(QSortFilterProxyModel):
         #: Names as compared, kept while the filter is typed (folding is not free).
         self._folded: dict[str, str] = {}
         self._to_check_only = False
+        #: The documents of the collection shown (None: the whole library).
+        self._members: set[int] | None = None
+
+    def set_members(self, members: set[int] | None) -> None:
+        """Show only these documents (a collection's), or every one again (None)."""
+        if members == self._members:
+            return
+        self.beginFilterChange()
+        self._members = members
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    @property
+    def members(self) -> set[int] | None:
+        return self._members
+
+    # Rows are dragged as their documents' ids (onto a collection in the sidebar).
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        return flags | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else flags
+
+    def mimeTypes(self) -> list[str]:
+        return [SOURCE_IDS_MIME]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        ids = dict.fromkeys(int(i.data(Role.SOURCE_ID)) for i in indexes if i.isValid())
+        return ids_mime(list(ids))
 
     @property
     def to_check_only(self) -> bool:
@@ -118,6 +146,11 @@ class SourcesProxy(QSortFilterProxyModel):
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
         model = self.sourceModel()
+        if self._members is not None and (
+            int(model.index(source_row, Column.NAME, source_parent).data(Role.SOURCE_ID))
+            not in self._members
+        ):
+            return False
         if self._to_check_only and not model.index(source_row, Column.TEXT, source_parent).data(
             Role.TO_CHECK
         ):
@@ -144,12 +177,14 @@ class SourcesView(QWidget):
         exportRequested(int): export this source's text.
         searchableRequested(int): save this source as a searchable PDF.
         importRequested(): the empty state's "Choose files…".
+        trashRequested(list): move these sources to the trash (the window does, undoably).
     """
 
     openSourceRequested = Signal(int)
     exportRequested = Signal(int)
     searchableRequested = Signal(int)
     importRequested = Signal()
+    trashRequested = Signal(list)
 
     def __init__(
         self,
@@ -158,13 +193,18 @@ class SourcesView(QWidget):
         renderer: PageRenderer,
         settings: QSettings,
         parent: QWidget | None = None,
+        *,
+        filing: Filing | None = None,
     ) -> None:
         super().__init__(parent)
         self.library = library
         self.manager = manager
         self.settings = settings
-        #: Asks before deleting; tests put an answer here (None shows the dialog).
-        self.confirm_delete: Callable[[list[Source]], bool] | None = None
+        self.filing = filing if filing is not None else Filing(library, self)
+        #: The collection shown (None: the whole library).
+        self.collection: Collection | None = None
+        #: The context menu last opened (tests look into it).
+        self.context_menu: QMenu | None = None
         self.model = SourcesModel(library, manager, renderer, self)
         self.proxy = SourcesProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -172,7 +212,8 @@ class SourcesView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 8)
         top = QHBoxLayout()
-        top.addWidget(heading_label("Library"))
+        self.heading = plain_label(heading_label("Library"))
+        top.addWidget(self.heading)
         top.addSpacing(12)
         self.count_label = plain_label(QLabel())
         top.addWidget(self.count_label, 1)
@@ -200,6 +241,8 @@ class SourcesView(QWidget):
         self.view.setIconSize(THUMB_SIZE)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setDragEnabled(True)
+        self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.activated.connect(self._on_activated)
@@ -221,7 +264,8 @@ class SourcesView(QWidget):
         layout.addWidget(self.stack, 1)
 
         self.open_action = self._action("Open", self.open_selected, "Return")
-        self.delete_action = self._action("Delete from library…", self.delete_selected, "Del")
+        self.delete_action = self._action("Move to trash", self.delete_selected, "Del")
+        self.remove_action = self._action("Remove from collection", self.remove_selected)
         self.reveal_action = self._action("Show original file", self.reveal_selected)
         self.export_action = self._action("Export text…", self.export_selected)
         self.searchable_action = self._action("Save as searchable PDF…", self.searchable_selected)
@@ -234,6 +278,7 @@ class SourcesView(QWidget):
         self.proxy.rowsInserted.connect(self._update_state)
         self.proxy.rowsRemoved.connect(self._update_state)
         self.model.toCheckChanged.connect(self._update_state)
+        self.filing.changed.connect(self._on_collections_changed)
         self.view.selectionModel().selectionChanged.connect(self._update_actions)
         state = settings.value(SETTINGS_HEADER)
         if state is not None:
@@ -248,14 +293,49 @@ class SourcesView(QWidget):
         action.triggered.connect(slot)
         return action
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._update_actions()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self._update_actions()
+
     def save_state(self) -> None:
         self.settings.setValue(SETTINGS_HEADER, self.view.header().saveState())
 
     # -- state -----------------------------------------------------------------------
 
+    def show_collection(self, collection_id: int | None) -> None:
+        """Show one collection's documents (the filter still applies), or the whole library."""
+        found = self.library.collection(collection_id) if collection_id else None
+        self.collection = found
+        self.heading.setText(found.name if found else "Library")
+        self.proxy.set_members(self.filing.members(found.id) if found else None)
+        self._update_state()
+        self._update_actions()
+
+    @Slot()
+    def _on_collections_changed(self) -> None:
+        if self.collection is not None:
+            self.show_collection(self.collection.id)
+
     @Slot()
     def _update_state(self, *args: object) -> None:
         total = self.model.rowCount()
+        members = self.proxy.members
+        if members is not None and self.collection is not None:
+            total = sum(1 for i in members if self.model.row_of(i) is not None)
+            if total == 0:
+                # An empty collection: how to fill it, instead of the empty library's invitation.
+                self.filter_edit.setEnabled(bool(self.model.rowCount()))
+                self.stack.setCurrentWidget(self.no_match)
+                self.no_match.setText(
+                    f"“{self.collection.name}” holds no documents yet: drag documents from the"
+                    " Library onto it in the sidebar, or use “Add to collection” in their menu."
+                )
+                self.count_label.setText("")
+                return
         shown = self.proxy.rowCount()
         checking = self.model.to_check_count
         only = self.proxy.to_check_only
@@ -293,6 +373,11 @@ class SourcesView(QWidget):
         ids = self.selected_ids()
         for action in (self.delete_action, self.reveal_action, self.export_action):
             action.setEnabled(bool(ids))
+        # Also in the Edit menu: there it acts only while the list is in front.
+        self.delete_action.setEnabled(bool(ids) and self.isVisibleTo(self.window()))
+        self.remove_action.setEnabled(bool(ids) and self.collection is not None)
+        if self.collection is not None:
+            self.remove_action.setText(f"Remove from “{self.collection.name}”")
         self.open_action.setEnabled(len(ids) == 1)
         self.reveal_action.setEnabled(len(ids) == 1)
         self.export_action.setEnabled(len(ids) == 1)
@@ -359,34 +444,17 @@ class SourcesView(QWidget):
 
     @Slot()
     def delete_selected(self) -> None:
-        sources = [s for i in self.selected_ids() if (s := self.model.source(i)) is not None]
-        if sources:
-            self.delete_sources(sources)
+        """Move the selected documents to the trash (no question: Edit › Undo brings them back)."""
+        ids = [i for i in self.selected_ids() if self.model.row_of(i) is not None]
+        if ids:
+            self.trashRequested.emit(ids)
 
-    def delete_sources(self, sources: list[Source]) -> bool:
-        if not self._confirm_delete(sources):
-            return False
-        for source in sources:
-            self.manager.delete_source(source.id)
-        return True
-
-    def _confirm_delete(self, sources: list[Source]) -> bool:
-        if self.confirm_delete is not None:
-            return self.confirm_delete(sources)
-        what = f"“{sources[0].name}”" if len(sources) == 1 else plural(len(sources), "document")
-        box = plain_message_box(
-            QMessageBox.Icon.Question,
-            "Delete from library",
-            f"Delete {what} from the library?",
-            self,
-            informative="Folio's copy, the extracted text and any waiting tasks are removed. "
-            "The original file on your disk is not touched.",
-        )
-        delete = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
-        keep = box.addButton("Keep", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(keep)
-        box.exec()
-        return box.clickedButton() is delete
+    @Slot()
+    def remove_selected(self) -> None:
+        """Take the selected documents out of the collection shown (they stay in the library)."""
+        ids = self.selected_ids()
+        if ids and self.collection is not None:
+            self.filing.remove(self.collection.id, ids)
 
     @Slot()
     def reveal_selected(self) -> None:
@@ -408,7 +476,12 @@ class SourcesView(QWidget):
         ):
             menu.addAction(action)
         menu.addSeparator()
+        menu.addMenu(self.filing.add_menu(menu, self.selected_ids()))
+        if self.collection is not None:
+            menu.addAction(self.remove_action)
+        menu.addSeparator()
         menu.addAction(self.delete_action)
+        self.context_menu = menu
         menu.popup(self.view.viewport().mapToGlobal(pos))
 
 

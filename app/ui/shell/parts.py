@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from app.ui.common.rendering import PageRenderer
     from app.ui.dialogs.help import UserGuideDialog
     from app.ui.dialogs.shortcuts import ShortcutsDialog
+    from app.ui.library.filing import Filing
     from app.ui.library.pages_view import DocumentView
     from app.ui.library.sources_view import SourcesView
     from app.ui.search.search_view import SearchView
@@ -55,6 +56,7 @@ class WindowParts(QMainWindow):
         library_stack: QStackedWidget
         splitter: QSplitter
         sources_view: SourcesView
+        filing: Filing
         document_view: DocumentView
         search_view: SearchView
         tasks_page: TasksPage
