@@ -1,6 +1,7 @@
 """Screenshots of Folio's window in its main states, on a real X server.
 
-Run: bash dev.sh shots   (starts a private Xvfb; writes docs/screenshots/*.png)
+Run: bash dev.sh shots [NAME...]   (starts a private Xvfb; writes docs/screenshots/*.png,
+or only the pictures named, e.g. `bash dev.sh shots trash collections-sidebar`)
 
 Folio is driven through its own window objects (no synthetic mouse), with real
 corpus documents, real extraction and real Tesseract; each picture is taken
@@ -38,6 +39,14 @@ DOCUMENTS = [
     SAMPLES / "005-libreoffice-writer-password" / "libreoffice-writer-password.pdf",
 ]
 SIZE = (1280, 800)
+#: The pictures to write (None: every one), and those written so far.
+WANTED: set[str] | None = None
+SAVED: set[str] = set()
+
+
+def done() -> bool:
+    """Every picture asked for is written (the rest of the script can be skipped)."""
+    return WANTED is not None and WANTED <= SAVED
 
 
 async def until(what: str, condition: Callable[[], object], timeout: float = 120) -> None:
@@ -57,6 +66,9 @@ async def settle() -> None:
 
 def save_screen(name: str, widget: QWidget) -> None:
     """The X server's pixels of `widget`'s window, with any dialog over it."""
+    if WANTED is not None and name not in WANTED:
+        return
+    SAVED.add(name)
     window = widget.window()
     screen = window.screen() or QGuiApplication.primaryScreen()
     frame = window.frameGeometry()
@@ -136,6 +148,10 @@ async def script(session: Session, documents: list[Path]) -> None:
     await settle()
     save_screen("library", window)
 
+    await organise(session)
+    if done():
+        return
+
     geotopo = next(s for s in session.library.sources() if s.name.startswith("GeoTopo"))
     pages = session.library.pages(geotopo.id)
     window.open_page(pages[1].id)
@@ -169,6 +185,42 @@ async def script(session: Session, documents: list[Path]) -> None:
     await shoot_dialog("save-searchable", window, window.save_searchable_current)
 
 
+async def organise(session: Session) -> None:
+    """Collections in the sidebar, and the Trash just after a Delete (with its Undo)."""
+    window, library = session.window, session.library
+    by_name = {s.name: s.id for s in library.sources()}
+    filing = window.filing
+    for name, members in (
+        ("Geometry", ["GeoTopo-komprimiert.pdf", "multicolumn.pdf"]),
+        ("Letters 2024", ["crazyones-pdfa.pdf"]),
+        ("To read", ["pdflatex-4-pages.pdf", "GeoTopo-komprimiert.pdf", "multicolumn.pdf"]),
+    ):
+        made = library.create_collection(name)
+        library.add_to_collection(made.id, [by_name[m] for m in members if m in by_name])
+    filing.changed.emit()
+    window.refresh_counts()
+    window.message_bar.dismiss()
+    window.show_sources()
+    window.sidebar.choose_collection(library.collection_named("Geometry").id)  # type: ignore[union-attr]
+    await asyncio.sleep(1)  # thumbnails are drawn by worker processes
+    await settle()
+    save_screen("collections-sidebar", window)
+
+    window.sidebar.choose_collection(0)
+    trashed = [by_name[n] for n in ("multicolumn.pdf", "crazyones-pdfa.pdf") if n in by_name]
+    window.trash_sources(trashed)
+    window.show_section(Section.TRASH)
+    window.refresh_counts()
+    await until("the trash", lambda: window.trash_view.model.rowCount() == len(trashed))
+    window.trash_view.select_source(trashed[0])
+    await settle()
+    save_screen("trash", window)
+    window.undo_stack.undo()
+    window.message_bar.dismiss()
+    window.show_sources()
+    await settle()
+
+
 def names(session: Session) -> set[str]:
     return {s.name for s in session.library.sources()}
 
@@ -199,6 +251,8 @@ def upside_down_scan(folder: Path) -> Path:
 
 
 def main() -> int:
+    global WANTED
+    WANTED = set(sys.argv[1:]) or None
     missing = [p for p in DOCUMENTS if not p.exists()]
     if missing:
         print(f"shots: the corpus is missing {missing[0]}", file=sys.stderr)

@@ -250,6 +250,10 @@ class TaskQueue(QObject):
         """Run a task's job on the pool (JobResults does it)."""
         raise NotImplementedError
 
+    def _queue_pages(self) -> None:
+        """Make the next batch of page tasks (JobResults does it)."""
+        raise NotImplementedError
+
     def _restore_from_trash(self, source_id: int) -> bool:
         """Take a document out of the trash (TrashControl does it)."""
         raise NotImplementedError

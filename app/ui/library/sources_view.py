@@ -203,8 +203,6 @@ class SourcesView(QWidget):
         self.filing = filing if filing is not None else Filing(library, self)
         #: The collection shown (None: the whole library).
         self.collection: Collection | None = None
-        #: The context menu last opened (tests look into it).
-        self.context_menu: QMenu | None = None
         self.model = SourcesModel(library, manager, renderer, self)
         self.proxy = SourcesProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -467,6 +465,10 @@ class SourcesView(QWidget):
     def _context_menu(self, pos: QPoint) -> None:
         if not self.view.indexAt(pos).isValid():
             return
+        self.selection_menu().popup(self.view.viewport().mapToGlobal(pos))
+
+    def selection_menu(self) -> QMenu:
+        """The context menu of the selected documents (built on its own, so tests can look)."""
         menu = QMenu(self)
         for action in (
             self.open_action,
@@ -481,8 +483,7 @@ class SourcesView(QWidget):
             menu.addAction(self.remove_action)
         menu.addSeparator()
         menu.addAction(self.delete_action)
-        self.context_menu = menu
-        menu.popup(self.view.viewport().mapToGlobal(pos))
+        return menu
 
 
 def reveal_original(parent: QWidget, source: Source, library: Library) -> None:

@@ -105,6 +105,8 @@ class TrashModel(QAbstractTableModel):
                 return str(item.source.page_count)
             if column == Column.TRASHED:
                 return local_date(item.trashed_at)
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == Column.PAGES:
+            return int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == Column.NAME:
             return plain_tip(f"{item.source.name}\nOriginal: {item.source.original_path}")
         return None

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from PySide6.QtCore import QSettings
     from PySide6.QtGui import QAction
     from PySide6.QtPrintSupport import QPrintDialog
-    from PySide6.QtWidgets import QFileDialog, QSplitter, QStackedWidget
+    from PySide6.QtWidgets import QFileDialog, QMenu, QSplitter, QStackedWidget
 
     from app.core.library import Library
     from app.extraction.tesseract import TesseractInfo
@@ -65,6 +65,7 @@ class WindowParts(QMainWindow):
         indicator: StatusIndicator
         _import_note: str | None
         theme_actions: dict[str, QAction]
+        menus: dict[str, QMenu]
         section_actions: dict[Section, QAction]
         # methods of the window and of the other parts
         show_section: Callable[[Section], None]

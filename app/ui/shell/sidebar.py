@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMenu,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QWidget,
@@ -111,7 +112,13 @@ class BadgeDelegate(QStyledItemDelegate):
         count = index.data(COUNT_ROLE)
         if count:
             painter.save()
-            painter.setPen(option.palette.color(QPalette.ColorRole.PlaceholderText))
+            selected = bool(option.state & QStyle.StateFlag.State_Selected)
+            role = (
+                QPalette.ColorRole.HighlightedText
+                if selected
+                else QPalette.ColorRole.PlaceholderText
+            )
+            painter.setPen(option.palette.color(role))
             painter.drawText(
                 option.rect.adjusted(0, 0, -10, 0),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
