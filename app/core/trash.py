@@ -50,6 +50,7 @@ class TrashTable(LibraryDatabase):
 
     def trash_sources(self, ids: Iterable[int]) -> list[int]:
         """Move these sources to the trash; the ids that were moved (not already there)."""
+        ids = list(ids)
         moved: list[int] = []
         stamp = now_iso()
         with self.transaction() as db:

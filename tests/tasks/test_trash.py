@@ -83,3 +83,21 @@ def test_the_same_file_imported_from_the_trash_comes_back_and_keeps_its_file(
     # delete_forever never touches a document that is not in the trash.
     assert manager.delete_forever([trivial.id]) == []
     assert manager.library.source(trivial.id) is not None
+
+
+def test_a_running_window_answers_delete_restore_and_empty(
+    qtbot: QtBot, manager: ExtractionManager
+) -> None:
+    """What `folio delete` / `folio trash …` send to the window that owns the library."""
+    from app.tasks.instance import InstanceServer
+
+    manager.import_files([TRIVIAL, FOUR_PAGES])
+    wait_idle(qtbot, manager, started=True)
+    ids = sorted(s.id for s in manager.library.sources())
+    server = InstanceServer(manager.library.folder, manager)
+    assert server.handle({"op": "trash", "ids": [*ids, 999]}) == {"ok": True, "ids": ids}
+    assert manager.library.sources() == []
+    assert server.handle({"op": "restore", "ids": ids[:1]}) == {"ok": True, "ids": ids[:1]}
+    assert server.handle({"op": "empty_trash"}) == {"ok": True, "ids": ids[1:]}
+    assert [s.id for s in manager.library.sources()] == ids[:1]
+    server.close()

@@ -105,9 +105,10 @@ class SourcesProxy(QSortFilterProxyModel):
         """Show only these documents (a collection's), or every one again (None)."""
         if members == self._members:
             return
-        self.beginFilterChange()
         self._members = members
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        # One layout change for the whole list: re-filtering row by row would announce
+        # every run of rows shown or hidden (tens of thousands in a large library).
+        self.invalidate()
 
     @property
     def members(self) -> set[int] | None:
@@ -146,9 +147,11 @@ class SourcesProxy(QSortFilterProxyModel):
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
         model = self.sourceModel()
-        if self._members is not None and (
-            int(model.index(source_row, Column.NAME, source_parent).data(Role.SOURCE_ID))
-            not in self._members
+        # The model's own list, not data(): this runs for every row of the library.
+        if (
+            self._members is not None
+            and isinstance(model, SourcesModel)
+            and model.source_at(source_row).id not in self._members
         ):
             return False
         if self._to_check_only and not model.index(source_row, Column.TEXT, source_parent).data(
@@ -271,7 +274,12 @@ class SourcesView(QWidget):
             action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
             self.view.addAction(action)
 
+        #: How many documents of the collection shown are in the Library (None: to count).
+        self._in_collection: int | None = None
+        #: True while the proxy re-filters every row: the state is updated once, after.
+        self._quiet = False
         for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset):
+            signal.connect(self._forget_total)
             signal.connect(self._update_state)
         self.proxy.rowsInserted.connect(self._update_state)
         self.proxy.rowsRemoved.connect(self._update_state)
@@ -309,7 +317,12 @@ class SourcesView(QWidget):
         found = self.library.collection(collection_id) if collection_id else None
         self.collection = found
         self.heading.setText(found.name if found else "Library")
-        self.proxy.set_members(self.filing.members(found.id) if found else None)
+        self._in_collection = None
+        self._quiet = True  # the proxy announces each range of rows it shows or hides
+        try:
+            self.proxy.set_members(self.filing.members(found.id) if found else None)
+        finally:
+            self._quiet = False
         self._update_state()
         self._update_actions()
 
@@ -318,12 +331,24 @@ class SourcesView(QWidget):
         if self.collection is not None:
             self.show_collection(self.collection.id)
 
+    def _collection_total(self, members: set[int]) -> int:
+        """How many of the collection's documents the Library holds (counted once)."""
+        if self._in_collection is None:
+            self._in_collection = sum(1 for i in members if self.model.row_of(i) is not None)
+        return self._in_collection
+
+    @Slot()
+    def _forget_total(self, *args: object) -> None:
+        self._in_collection = None
+
     @Slot()
     def _update_state(self, *args: object) -> None:
+        if self._quiet:
+            return
         total = self.model.rowCount()
         members = self.proxy.members
         if members is not None and self.collection is not None:
-            total = sum(1 for i in members if self.model.row_of(i) is not None)
+            total = self._collection_total(members)
             if total == 0:
                 # An empty collection: how to fill it, instead of the empty library's invitation.
                 self.filter_edit.setEnabled(bool(self.model.rowCount()))

@@ -11,6 +11,7 @@ from app.tasks.manager import ExtractionManager
 from app.ui.common.coalesce import Coalescer
 from app.ui.common.formatting import plural
 from app.ui.common.message_bar import MessageKind
+from app.ui.dialogs.shortcuts import GROUP_PROPERTY
 from app.ui.library.sources_model import Column
 from app.ui.library.trash_view import TrashView
 from app.ui.shell.parts import WindowParts
@@ -75,6 +76,7 @@ class WindowFiling(WindowParts):
         self.trash_view = TrashView(self.library, self.manager)
         assert self.stack.count() == Section.TRASH
         self.stack.addWidget(self.trash_view)
+        self.trash_view.setProperty(GROUP_PROPERTY, "The trash")
         self.undo_stack = QUndoStack(self)
         self.undo_action = self.undo_stack.createUndoAction(self, "Undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)

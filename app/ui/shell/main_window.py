@@ -287,6 +287,11 @@ class MainWindow(
         if source is None:
             self.statusBar().showMessage("That document is no longer in the library.", 5000)
             return
+        if self.library.is_trashed(source_id):
+            self.statusBar().showMessage(
+                f"{source.name} is in the trash; restore it from the Trash to open it.", 8000
+            )
+            return
         self._opened_from = self.sidebar.section()
         self.document_view.back_button.setText(
             "‹ Results" if self._opened_from is Section.SEARCH else "‹ Library"
