@@ -240,6 +240,12 @@ def test_collections_made_filled_by_drag_and_menu_and_clicked(
     assert view.count_label.text() == "1 of 3 documents shown"
     view.filter_edit.clear()
 
+    # A document outside the collection shown (e.g. found by search) shows the whole Library.
+    click_sidebar(qtbot, window, "Taxes")
+    assert view.select_source(ids[OUTLINE.name])
+    assert window.sidebar.collection_id() == 0 and view.heading.text() == "Library"
+    click_sidebar(qtbot, window, "Work")
+
     # Taken out of Work, a document stays in the library.
     select_ids(window, [ids[OUTLINE.name]])
     assert view.remove_action.text() == "Remove from “Work”"

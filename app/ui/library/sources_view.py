@@ -181,6 +181,7 @@ class SourcesView(QWidget):
         searchableRequested(int): save this source as a searchable PDF.
         importRequested(): the empty state's "Choose files…".
         trashRequested(list): move these sources to the trash (the window does, undoably).
+        wholeLibraryRequested(): a document outside the collection shown is to be shown.
     """
 
     openSourceRequested = Signal(int)
@@ -188,6 +189,7 @@ class SourcesView(QWidget):
     searchableRequested = Signal(int)
     importRequested = Signal()
     trashRequested = Signal(list)
+    wholeLibraryRequested = Signal()
 
     def __init__(
         self,
@@ -431,6 +433,12 @@ class SourcesView(QWidget):
         if not index.isValid():
             self.filter_edit.clear()
             self.to_check_button.setChecked(False)
+            index = self.proxy.mapFromSource(self.model.index(row, Column.NAME))
+        if not index.isValid() and self.collection is not None:
+            # Not in the collection shown: the whole Library (the sidebar follows).
+            self.wholeLibraryRequested.emit()
+            if self.collection is not None:
+                self.show_collection(None)
             index = self.proxy.mapFromSource(self.model.index(row, Column.NAME))
         # Explicit flags: a selection made for the user never depends on a key held down.
         flags = (

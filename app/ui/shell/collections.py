@@ -103,6 +103,7 @@ class WindowFiling(WindowParts):
         sidebar.deleteRequested.connect(lambda cid: self.filing.delete(self, cid))
         sidebar.emptyTrashRequested.connect(self._empty_trash)
         self.sources_view.trashRequested.connect(self.trash_sources)
+        self.sources_view.wholeLibraryRequested.connect(lambda: sidebar.choose_collection(0))
         self.trash_view.restoreRequested.connect(self.restore_sources)
         self.filing.changed.connect(self._counts.request)
         self.filing.message.connect(self._say)
