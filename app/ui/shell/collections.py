@@ -74,8 +74,7 @@ class WindowFiling(WindowParts):
 
     def _build_filing(self) -> None:
         self.trash_view = TrashView(self.library, self.manager)
-        assert self.stack.count() == Section.TRASH
-        self.stack.addWidget(self.trash_view)
+        self.stack.insertWidget(int(Section.TRASH), self.trash_view)
         self.trash_view.setProperty(GROUP_PROPERTY, "The trash")
         self.undo_stack = QUndoStack(self)
         self.undo_action = self.undo_stack.createUndoAction(self, "Undo")
