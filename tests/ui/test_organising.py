@@ -273,6 +273,16 @@ def test_collections_made_filled_by_drag_and_menu_and_clicked(
     assert view.heading.text() == "Library"  # back to the whole Library
     assert shown_ids(window) == set(ids.values())
 
+    # From the keyboard: Enter on "+ New collection…".
+    window.filing.ask_name = lambda title, label, text: "Keyed in"
+    sidebar = window.sidebar
+    sidebar.setFocus()
+    sidebar.setCurrentRow(
+        next(r for r in range(sidebar.count()) if "New" in sidebar.item(r).text())
+    )
+    qtbot.keyClick(sidebar, Qt.Key.Key_Return)
+    assert sidebar.collection_names() == ["Keyed in", "Taxes"]
+
 
 def test_trash_and_collections_survive_a_restart(
     qtbot: QtBot,

@@ -25,6 +25,7 @@ from PySide6.QtGui import (
     QDropEvent,
     QFont,
     QFontMetrics,
+    QKeyEvent,
     QPainter,
     QPalette,
 )
@@ -83,6 +84,14 @@ _FAILED = (("#b3261e", "#ffffff"), ("#f2b8b5", "#601410"))
 
 class BadgeDelegate(QStyledItemDelegate):
     """Draws the normal item, then pills on the right: active tasks, then failed ones."""
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        if index.data(KIND_ROLE) == "header":  # a quiet heading, in the palette of the moment
+            colour = option.palette.color(QPalette.ColorRole.PlaceholderText)
+            option.palette.setColor(QPalette.ColorRole.Text, colour)
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -196,7 +205,6 @@ class Sidebar(QListWidget):
         small.setPointSizeF(self.font().pointSizeF() * 0.75)
         small.setBold(True)
         header.setFont(small)
-        header.setForeground(self.palette().color(QPalette.ColorRole.PlaceholderText))
         header.setToolTip("Your own groups of documents; a document may be in several")
         self.addItem(header)
         new = QListWidgetItem("+ New collection…")
@@ -250,6 +258,17 @@ class Sidebar(QListWidget):
     def _on_clicked(self, item: QListWidgetItem) -> None:
         if item.data(KIND_ROLE) == "new":
             self.newCollectionRequested.emit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        item = self.currentItem()
+        if (
+            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and item is not None
+            and item.data(KIND_ROLE) == "new"
+        ):
+            self.newCollectionRequested.emit()
+            return
+        super().keyPressEvent(event)
 
     def choose(self, section: Section) -> None:
         """Show a section; the Library keeps the collection chosen in it."""
