@@ -1,7 +1,8 @@
 """Screenshots of Folio's window in its main states, on a real X server.
 
 Run: bash dev.sh shots [NAME...]   (starts a private Xvfb; writes docs/screenshots/*.png,
-or only the pictures named, e.g. `bash dev.sh shots trash collections-sidebar`)
+or only the pictures named, e.g. `bash dev.sh shots trash library-names`; the steps
+that lead to none of them are skipped)
 
 Folio is driven through its own window objects (no synthetic mouse), with real
 corpus documents, real extraction and real Tesseract; each picture is taken
@@ -47,6 +48,11 @@ SAVED: set[str] = set()
 def done() -> bool:
     """Every picture asked for is written (the rest of the script can be skipped)."""
     return WANTED is not None and WANTED <= SAVED
+
+
+def wants(*pictures: str) -> bool:
+    """Whether any of these pictures is to be written (a step taking only them runs)."""
+    return WANTED is None or not WANTED.isdisjoint(pictures)
 
 
 async def until(what: str, condition: Callable[[], object], timeout: float = 120) -> None:
@@ -148,10 +154,20 @@ async def script(session: Session, documents: list[Path]) -> None:
     await settle()
     save_screen("library", window)
 
-    await organise(session)
+    if wants("collections-sidebar", "trash"):
+        await organise(session)
     if done():
         return
+    if wants("main-window", "search", "settings", "flagged-page", "save-searchable"):
+        await document_script(session)
+    if done():
+        return
+    await names_script(session)
 
+
+async def document_script(session: Session) -> None:
+    """A document's page, search, Settings, and a scan flagged "to check"."""
+    window, manager = session.window, session.manager
     geotopo = next(s for s in session.library.sources() if s.name.startswith("GeoTopo"))
     pages = session.library.pages(geotopo.id)
     window.open_page(pages[1].id)
@@ -183,6 +199,68 @@ async def script(session: Session, documents: list[Path]) -> None:
     await settle()
     save_screen("flagged-page", window)
     await shoot_dialog("save-searchable", window, window.save_searchable_current)
+
+
+#: More documents with their own title, author and page size, for the metadata columns.
+MORE_DOCUMENTS = [
+    SAMPLES / "011-google-doc-document" / "google-doc-document.pdf",
+    SAMPLES / "019-grayscale-image" / "grayscale-image.pdf",
+]
+#: GeoTopo's bytes again, under the name a colleague gave them.
+SECOND_NAME = "Skript Topologie (Kopie).pdf"
+
+
+async def names_script(session: Session) -> None:
+    """The Library with the Title, Author and Page size columns shown, and a document
+    imported a second time under another name ("Also imported as: …")."""
+    window, manager = session.window, session.manager
+    window.message_bar.dismiss()
+    folder = Path(tempfile.mkdtemp(prefix="folio-shots-names-"))
+    copy = folder / SECOND_NAME
+    copy.write_bytes(DOCUMENTS[1].read_bytes())
+    window.import_paths([str(p) for p in MORE_DOCUMENTS if p.exists()])
+    await until("the documents", lambda: bool(manager.tasks()) and manager.is_idle(), 600)
+    window.import_paths([str(copy)])
+    geotopo = next(s for s in session.library.sources() if s.name.startswith("GeoTopo"))
+    view = window.sources_view
+    await until(
+        "the second name",
+        lambda: manager.is_idle() and view.model.names_of(geotopo.id) == (SECOND_NAME,),
+        300,
+    )
+    window.message_bar.dismiss()
+    window.show_sources()
+    window.resize(1440, 860)  # room for the three more columns beside the names
+    for action in view.columns.actions.values():
+        action.setChecked(True)
+    view.view.clearSelection()
+    await asyncio.sleep(1)  # thumbnails are drawn by worker processes
+    await settle()
+    save_screen("library-names", window)
+
+    # Help › Keyboard shortcuts: every shortcut, read from the window's own actions.
+    window.show_shortcuts()
+    await until("the shortcuts", lambda: window.shortcuts_dialog.isVisible())
+    await settle()
+    save_screen("shortcuts", window.shortcuts_dialog)
+    window.shortcuts_dialog.close()
+
+    # Narrow windows: a document at 900 px, and the Tasks page at 700 px (chips wrap).
+    window.message_bar.dismiss()
+    window.resize(900, SIZE[1])
+    window.open_page(session.library.pages(geotopo.id)[1].id)
+    await until("900 px", lambda: window.width() == 900)
+    await asyncio.sleep(1)  # the page image comes from a worker process
+    await settle()
+    save_screen("window-900", window)
+    window.resize(700, SIZE[1])
+    await until("700 px", lambda: window.width() == 700)
+    await asyncio.sleep(1)
+    await settle()
+    save_screen("window-700-document", window)
+    window.show_section(Section.TASKS)
+    await settle()
+    save_screen("window-700-tasks", window)
 
 
 async def organise(session: Session) -> None:
@@ -277,6 +355,9 @@ def main() -> int:
         finally:
             session.window.close()
             session.close()
+    if WANTED is not None and not WANTED <= SAVED:
+        print(f"shots: no picture is called {', '.join(sorted(WANTED - SAVED))}", file=sys.stderr)
+        return 1
     return 0
 
 

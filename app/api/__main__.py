@@ -35,8 +35,18 @@ def main() -> int:
         return 1
     manager = ExtractionManager(library)
     manager.start()
-    server = ApiServer(manager, token)
-    port = loop.run_until_complete(server.start())
+    server = ApiServer(manager, token, args.port)
+    try:
+        port = loop.run_until_complete(server.start())
+    except OSError as exc:
+        print(
+            f"folio: cannot listen on 127.0.0.1:{args.port} ({exc.strerror or exc}); "
+            "choose another --port, or 0 for any free one.",
+            file=sys.stderr,
+        )
+        manager.shutdown()
+        library.close()
+        return 1
     print(f"http://127.0.0.1:{port}", flush=True)
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -45,6 +55,8 @@ def main() -> int:
     loop.run_until_complete(server.stop())
     manager.shutdown()
     library.close()
+    # Closing the loop joins its executor's threads: Qt aborts if one is left running.
+    loop.close()
     return 0
 
 

@@ -280,8 +280,18 @@ def openapi_document(version: str) -> dict[str, Any]:
                     "type": "object",
                     "properties": {
                         "id": {"type": "integer"},
-                        "name": {"type": "string"},
+                        "name": {"type": "string", "description": "the name shown"},
+                        "names": {
+                            "type": "array",
+                            "items": {"type": "string"},
+                            "description": "every name it was imported under, first first",
+                        },
                         "pageCount": {"type": "integer"},
+                        "title": {"type": "string", "nullable": True},
+                        "author": {"type": "string", "nullable": True},
+                        "pageWidth": {"type": "number", "nullable": True},
+                        "pageHeight": {"type": "number", "nullable": True},
+                        "pageSize": {"type": "string", "nullable": True},
                     },
                 },
                 "Page": {
@@ -297,6 +307,7 @@ def openapi_document(version: str) -> dict[str, Any]:
                     "properties": {
                         "pageId": {"type": "integer"},
                         "sourceId": {"type": "integer"},
+                        "sourceNames": {"type": "array", "items": {"type": "string"}},
                         "snippet": {"type": "string"},
                     },
                 },

@@ -23,7 +23,7 @@ from app.core.errors import FolioError, describe_os_error
 from app.core.models import TaskStatus
 from app.core.paths import private_dir
 from app.core.query import parse_query
-from app.services.listing import source_json
+from app.services.listing import hits_json, source_json
 from app.tasks.manager import ExtractionManager
 
 log = logging.getLogger(__name__)
@@ -355,7 +355,8 @@ class ApiServer:
             lambda: library.sources(limit + 1, offset, collection_id=scope)
         )
         states = library.source_states(s.id for s in sources)
-        out = [source_json(source, states.get(source.id)) for source in sources]
+        names = library.imported_names(s.id for s in sources)
+        out = [source_json(s, states.get(s.id), names.get(s.id, [])) for s in sources]
         return _page(out, limit, offset)
 
     async def import_path(self, request: web.Request) -> web.Response:
@@ -396,7 +397,8 @@ class ApiServer:
         if not self.manager.trash_sources([source_id]):
             return _error(409, f"Source {source_id} is already in the trash.")
         trashed = next(t for t in library.trashed_sources() if t.source.id == source_id)
-        return web.json_response(trashed.to_json())
+        names = library.imported_names([source_id]).get(source_id)
+        return web.json_response({**trashed.to_json(), "names": names or [trashed.source.name]})
 
     async def list_pages(self, request: web.Request) -> web.Response:
         source_id = _int_param(request, "source_id")
@@ -419,7 +421,8 @@ class ApiServer:
         scope = self._collection(request)
         count = library.search_count(parsed, collection_id=scope)
         hits = library.search(parsed, limit + 1, offset, collection_id=scope)
-        response = _page([h.to_json() for h in hits], limit, offset)
+        names = library.imported_names({h.source_id for h in hits})
+        response = _page(hits_json(hits, names), limit, offset)
         response.headers["X-Total-Pages"] = str(count.pages)
         response.headers["X-Total-Documents"] = str(count.documents)
         return response

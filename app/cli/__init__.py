@@ -1,5 +1,5 @@
-"""Headless commands: extract, searchable-pdf, import, tasks, sources, search, restore, delete,
-trash, collections."""
+"""Headless commands: extract, searchable-pdf, import, tasks, sources, search, rename, restore,
+delete, trash, collections."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ SUBCOMMANDS = (
     "tasks",
     "sources",
     "search",
+    "rename",
     "restore",
     "delete",
     "trash",
@@ -63,12 +64,13 @@ def _run(argv: Sequence[str]) -> int:
                 "collections": trash.cmd_collections,
             }
             return filing[args.command](args)
-        if args.command in ("sources", "search", "restore"):
+        if args.command in ("sources", "search", "rename", "restore"):
             from app.cli import library
 
             commands = {
                 "sources": library.cmd_sources,
                 "search": library.cmd_search,
+                "rename": library.cmd_rename,
                 "restore": library.cmd_restore,
             }
             return commands[args.command](args)

@@ -1,4 +1,4 @@
-"""folio sources, search and restore."""
+"""folio sources, search, rename and restore."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from app.cli.output import (
 from app.cli.parser import EXIT_INPUT_FAILED, EXIT_OK, EXIT_USAGE
 from app.cli.trash import find_collection
 from app.core.library import HIT_END, HIT_START
-from app.services.listing import source_json
+from app.services.listing import hits_json, source_json
 from app.services.session import open_to_read
 
 
@@ -26,8 +26,9 @@ def cmd_sources(args: argparse.Namespace) -> int:
         collection = find_collection(library, args.collection)
         sources = library.sources(collection_id=collection.id if collection else None)
         states = library.source_states()
+        names = library.imported_names(s.id for s in sources)
     if args.json:
-        print_json([source_json(s, states.get(s.id)) for s in sources])
+        print_json([source_json(s, states.get(s.id), names.get(s.id, [])) for s in sources])
         return EXIT_OK
     if not sources and collection is not None:
         print(f"The collection “{printable(collection.name)}” holds no documents.")
@@ -40,9 +41,16 @@ def cmd_sources(args: argparse.Namespace) -> int:
         st = states.get(s.id)
         print(
             f"{s.id:>5}  {s.page_count:>5}  {st.completed if st else 0:>5}  "
-            f"{st.failed if st else 0:>6}  {s.added_at[:19]:<19}  {s.name}"
+            f"{st.failed if st else 0:>6}  {s.added_at[:19]:<19}  "
+            f"{s.name}{_also(s.name, names.get(s.id, []))}"
         )
     return EXIT_OK
+
+
+def _also(name: str, names: list[str]) -> str:
+    """ " (also imported as: a.pdf, b.pdf)" for the names besides the one shown."""
+    others = [n for n in names if n != name]
+    return f"  (also imported as: {', '.join(others)})" if others else ""
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -61,8 +69,9 @@ def cmd_search(args: argparse.Namespace) -> int:
         scope = collection.id if collection else None
         count = library.search_count(query, collection_id=scope)
         hits = library.search(query, -1 if args.limit is None else args.limit, collection_id=scope)
+        names = library.imported_names({h.source_id for h in hits}) if args.json else {}
     if args.json:
-        print_json([h.to_json() for h in hits])
+        print_json(hits_json(hits, names))
     elif not hits:
         where = f" in the collection “{printable(collection.name)}”" if collection else ""
         print(f"No page{where} contains {text!r}.")
@@ -79,6 +88,36 @@ def cmd_search(args: argparse.Namespace) -> int:
         # Said on stderr, so the hits on stdout stay one per line (or one JSON array).
         shown = "" if len(hits) == count.pages else f"; the best {len(hits):,} shown"
         print(f"{printable(count.summary(text))}{shown}.", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_rename(args: argparse.Namespace) -> int:
+    """folio rename ID NEW_NAME: the name shown everywhere (imported names stay)."""
+    from app.core.names import name_problem
+    from app.services.session import open_for_work
+
+    problem = name_problem(args.name)
+    if problem:
+        print(f"folio: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    folder = library_dir(args)
+    if not (folder / "library.sqlite3").exists():
+        print(f"folio: there is no document {args.id} in {folder}.", file=sys.stderr)
+        return EXIT_INPUT_FAILED
+    # A window that owns the library renames it there (and shows it at once).
+    reply = send(folder, {"op": "rename", "id": args.id, "name": args.name})
+    if reply is None:
+        with open_for_work(folder) as library:
+            if library.source(args.id) is None:
+                print(f"folio: there is no document {args.id} in {folder}.", file=sys.stderr)
+                return EXIT_INPUT_FAILED
+            name = library.rename_source(args.id, args.name)
+    else:
+        name = str(reply["name"])
+    if args.json:
+        print_json({"id": args.id, "name": name})
+    else:
+        print(f"Document {args.id} is now called {printable(name)}.")
     return EXIT_OK
 
 

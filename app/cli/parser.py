@@ -137,6 +137,15 @@ def build_parser() -> argparse.ArgumentParser:
     se.add_argument(
         "--collection", metavar="NAME", help="search only the documents in this collection"
     )
+    rn = sub.add_parser(
+        "rename",
+        parents=[common],
+        help="give a document another name",
+        description="Change the name a document is shown by; the names it was imported "
+        "under are kept and still find it.",
+    )
+    rn.add_argument("id", type=int, metavar="ID", help="the document's id (see folio sources)")
+    rn.add_argument("name", metavar="NEW_NAME", help="its new name (one line)")
     rs = sub.add_parser("restore", parents=[common], help="restore the library from a backup")
     rs.add_argument("backup", nargs="?", type=Path, help="a backup file (default: the newest)")
     rs.add_argument("--list", action="store_true", help="list the backups")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.core.collections import Collection, CollectionsTable
 from app.core.database import DB_NAME, LOCK_NAME, LibraryDatabase, folder_lock
+from app.core.names import NamesTable
 from app.core.schema import SCHEMA_VERSION
 from app.core.search import HIT_END, HIT_START, SearchCount, SearchHit, SearchTable
 from app.core.sources import SourcesTable
@@ -26,10 +27,11 @@ __all__ = [
 ]
 
 
-class Library(SourcesTable, SearchTable, TasksTable, TrashTable, CollectionsTable):
+class Library(SourcesTable, NamesTable, SearchTable, TasksTable, TrashTable, CollectionsTable):
     """One library folder: `library.sqlite3` and the file store `files/`.
 
     Its parts: the connection, lock and settings (database.py), documents and their
-    pages (sources.py), searching their text (search.py) and the task history
-    (tasks_table.py), the trash (trash.py) and collections (collections.py).
+    pages (sources.py), the names they were imported under and their own metadata
+    (names.py), searching their text (search.py), the task history (tasks_table.py),
+    the trash (trash.py) and collections (collections.py).
     """

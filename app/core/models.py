@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from app.core.docinfo import page_size_label
+
 
 def now_iso() -> str:
     """The current time, ISO 8601 with offset (UTC), to the millisecond."""
@@ -82,6 +84,12 @@ class Source:
     size: int
     page_count: int
     added_at: str
+    #: What the document says of itself (None where it says nothing, or was imported
+    #: before Folio read it); the first page's size in points.
+    title: str | None = None
+    author: str | None = None
+    page_width: float | None = None
+    page_height: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -93,7 +101,19 @@ class Source:
             "size": self.size,
             "pageCount": self.page_count,
             "addedAt": self.added_at,
+            "title": self.title,
+            "author": self.author,
+            "pageWidth": self.page_width,
+            "pageHeight": self.page_height,
+            "pageSize": page_size_label(self.page_width, self.page_height) or None,
         }
+
+
+#: A Source's columns in the sources table, in the order of its fields (for SELECTs).
+SOURCE_COLUMNS = (
+    "id, sha256, name, original_path, kind, size, page_count, added_at, "
+    "title, author, page_width, page_height"
+)
 
 
 @dataclass(slots=True)

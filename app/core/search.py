@@ -72,6 +72,8 @@ class NamedDocument:
     source_id: int
     name: str
     page_count: int
+    #: The name it was imported under that answers the query, when the name shown does not.
+    matched_as: str | None = None
 
 
 def as_query(query: str | SearchQuery) -> SearchQuery:
@@ -203,7 +205,9 @@ class SearchTable(LibraryDatabase):
     def sources_named(
         self, query: str | SearchQuery, *, collection_id: int | None = None
     ) -> list[NamedDocument]:
-        """Documents whose name answers the query (folded; see query.name_matches), by name."""
+        """Documents whose name, or a name they were imported under, answers the query
+        (folded; see query.name_matches), by name; none in the trash, and given a
+        collection, only its documents."""
         parsed = as_query(query)
         if not parsed.clauses:
             return []
@@ -211,8 +215,20 @@ class SearchTable(LibraryDatabase):
         rows = self._query(
             f"SELECT id, name, page_count FROM sources WHERE trashed_at IS NULL{scope}", params
         )
-        named = [NamedDocument(*row) for row in rows if name_matches(parsed, row[1])]
+        others = self.other_names()
+        named = []
+        for source_id, name, pages in rows:
+            if name_matches(parsed, name):
+                named.append(NamedDocument(source_id, name, pages))
+                continue
+            for other in others.get(source_id, ()):
+                if name_matches(parsed, other):
+                    named.append(NamedDocument(source_id, name, pages, other))
+                    break
         return sorted(named, key=lambda d: (d.name.casefold(), d.source_id))
+
+    def other_names(self) -> dict[int, tuple[str, ...]]:
+        raise NotImplementedError  # names.py (NamesTable) answers it in Library
 
     def _searched(self, column: str, collection_id: int | None) -> tuple[str, tuple[int, ...]]:
         """`searched`, without the trash's clause while the trash is empty (most of the time:

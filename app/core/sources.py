@@ -10,6 +10,7 @@ from typing import Any
 
 from app.core.database import LibraryDatabase, _valid_id
 from app.core.models import (
+    SOURCE_COLUMNS,
     Page,
     Source,
     TaskStatus,
@@ -22,7 +23,6 @@ from app.core.trash import TRASHED_IDS, in_scope
 log = logging.getLogger(__name__)
 
 
-#: Markers around matched words in search snippets (control characters never found in text).
 class SourcesTable(LibraryDatabase):
     """Sources, pages, page text and full-text search; part of Library."""
 
@@ -30,8 +30,7 @@ class SourcesTable(LibraryDatabase):
 
     def source_by_sha(self, sha256: str) -> Source | None:
         rows = self._query(
-            "SELECT id, sha256, name, original_path, kind, size, page_count, added_at "
-            "FROM sources WHERE sha256 = ?",
+            f"SELECT {SOURCE_COLUMNS} FROM sources WHERE sha256 = ?",
             (sha256,),
         )
         return Source(*rows[0]) if rows else None
@@ -40,8 +39,7 @@ class SourcesTable(LibraryDatabase):
         if not _valid_id(source_id):
             return None
         rows = self._query(
-            "SELECT id, sha256, name, original_path, kind, size, page_count, added_at "
-            "FROM sources WHERE id = ?",
+            f"SELECT {SOURCE_COLUMNS} FROM sources WHERE id = ?",
             (source_id,),
         )
         return Source(*rows[0]) if rows else None
@@ -53,8 +51,7 @@ class SourcesTable(LibraryDatabase):
         limit); `collection_id`: only the documents in that collection."""
         scope, params = in_scope("id", collection_id)
         rows = self._query(
-            "SELECT id, sha256, name, original_path, kind, size, page_count, added_at "
-            f"FROM sources WHERE trashed_at IS NULL{scope} "
+            f"SELECT {SOURCE_COLUMNS} FROM sources WHERE trashed_at IS NULL{scope} "
             "ORDER BY added_at DESC, id DESC LIMIT ? OFFSET ?",
             (*params, limit, offset),
         )

@@ -67,8 +67,11 @@ def _task_from_row(row: Sequence[Any]) -> BackgroundTask:
         retry_of=row[13],
         interrupted=row[14],
         payload=payload,
-        # A deleted document's name and page number were kept in the payload.
-        source_name=row[16] or str(payload.get("source_name") or ""),
+        # An import names the file the user gave (the document may be known by another
+        # name); a deleted document's name and page number were kept in the payload.
+        source_name=(row[1] == TaskType.IMPORT.value and str(payload.get("name") or ""))
+        or row[16]
+        or str(payload.get("source_name") or ""),
         page_number=row[17] if row[17] is not None else payload.get("page_number"),
     )
 

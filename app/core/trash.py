@@ -7,15 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.core.database import LibraryDatabase, _valid_id
-from app.core.models import Source, now_iso
+from app.core.models import SOURCE_COLUMNS, Source, now_iso
 
 #: Ids per statement: far below SQLite's limit on parameters, whatever it was built with.
 CHUNK = 500
 
 #: SQL: the sources in the trash (a partial index holds exactly these rows).
 TRASHED_IDS = "SELECT id FROM sources WHERE trashed_at IS NOT NULL"
-
-_SOURCE_COLUMNS = "id, sha256, name, original_path, kind, size, page_count, added_at"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +76,7 @@ class TrashTable(LibraryDatabase):
         with self.transaction() as db:
             for part in chunks(ids):
                 rows = db.execute(
-                    f"SELECT {_SOURCE_COLUMNS} FROM sources WHERE id IN ({marks(part)}) "
+                    f"SELECT {SOURCE_COLUMNS} FROM sources WHERE id IN ({marks(part)}) "
                     "AND trashed_at IS NOT NULL",
                     part,
                 ).fetchall()
@@ -94,7 +92,7 @@ class TrashTable(LibraryDatabase):
     def trashed_sources(self) -> list[TrashedSource]:
         """Every source in the trash, the most recently trashed first."""
         rows = self._query(
-            f"SELECT {_SOURCE_COLUMNS}, trashed_at FROM sources "
+            f"SELECT {SOURCE_COLUMNS}, trashed_at FROM sources "
             "WHERE trashed_at IS NOT NULL ORDER BY trashed_at DESC, id DESC"
         )
         return [TrashedSource(Source(*row[:-1]), str(row[-1])) for row in rows]

@@ -21,7 +21,7 @@ from PySide6.QtGui import QImage
 
 from app.core.errors import FolioError
 from app.core.models import OcrMode, TextMethod
-from app.extraction import orientation, tesseract
+from app.extraction import docmeta, orientation, tesseract
 from app.extraction.filetype import FileKind, sniff
 from app.extraction.pdfpages import (
     MAX_OCR_SIDE,
@@ -104,17 +104,19 @@ class PageEngine:
     # -- requests ----------------------------------------------------------------------
 
     def probe(self, path: Path, name: str) -> dict[str, Any]:
-        """The document's kind and the pages Folio reads (`note` says when it is capped)."""
+        """The document's kind and the pages Folio reads (`note` says when it is capped),
+        with what it says of itself (title, author, first page's size; see docmeta)."""
         kind = sniff(path)
         if kind is FileKind.PDF:
             pdf = self._open_pdf(path, name)
             info: dict[str, Any] = {"kind": kind.value, "pages": pdf.page_count()}
             if pdf.note:
                 info["note"] = pdf.note
-            return info
+            return {**info, **docmeta.pdf_info(pdf)}
         with self._open_image(path, name) as img:
             frames = getattr(img, "n_frames", 1) if kind is FileKind.TIFF else 1
-        return {"kind": kind.value, "pages": int(frames)}
+            meta = docmeta.image_info(img)
+        return {"kind": kind.value, "pages": int(frames), **meta}
 
     def page(
         self,

@@ -131,6 +131,12 @@ class ProbeReply:
     pages: int
     #: A sentence when Folio reads fewer pages than the file claims (a cap).
     note: str | None = None
+    #: What the document says of itself (None where it says nothing), and its first
+    #: page's size in points (None when unknown, e.g. an image without a resolution).
+    title: str | None = None
+    author: str | None = None
+    page_width: float | None = None
+    page_height: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +192,10 @@ _WIRE_TYPES: dict[str, tuple[type, ...]] = {
     "kind": (str,),
     "pages": (int,),
     "note": (str, type(None)),
+    "title": (str, type(None)),
+    "author": (str, type(None)),
+    "page_width": (int, float, type(None)),
+    "page_height": (int, float, type(None)),
     "doubt": (str, type(None)),
     "rotation": (int,),
     "text": (str,),

@@ -250,6 +250,12 @@ class InstanceServer(QObject):
             return {"ok": True, "ids": [s.id for s in restored]}
         if op == "empty_trash":
             return {"ok": True, "ids": m.empty_trash()}
+        if op == "rename":
+            try:
+                name = m.rename_source(int(request["id"]), str(request["name"]))
+            except FolioError as exc:
+                return {"ok": False, "error": exc.message}
+            return {"ok": True, "name": name}
         if op == "status":
             active, running = m.active_counts()
             return {"ok": True, "active": active, "running": running, "pid": os.getpid()}

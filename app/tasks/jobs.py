@@ -10,11 +10,12 @@ import contextlib
 import logging
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
+from app.core.docinfo import DocumentInfo
 from app.core.errors import FolioError
 from app.core.filestore import FileStore
 from app.core.models import TextMethod
@@ -47,6 +48,8 @@ class Imported:
     pages: int
     #: A sentence when Folio reads fewer pages than the file claims.
     note: str | None = None
+    #: What the document says of itself (title, author, first page's size).
+    info: DocumentInfo = field(default_factory=DocumentInfo)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +198,9 @@ class ImportJob(Job):
             kind=info.kind or kind.value,
             pages=info.pages,
             note=info.note,
+            info=DocumentInfo.from_values(
+                info.title, info.author, info.page_width, info.page_height
+            ),
         )
 
 

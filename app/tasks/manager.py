@@ -324,3 +324,10 @@ class ExtractionManager(JobResults, TrashControl):
         registered = self.register([task])
         self.flush_now()
         return registered[0]
+
+    def rename_source(self, source_id: int, name: str) -> str:
+        """Give a document the name shown everywhere; its imported names stay and still
+        find it. Returns the name as stored (InvalidNameError, FolioError: a sentence)."""
+        stored = self.library.rename_source(source_id, name)
+        self.sourceChanged.emit(source_id)
+        return stored

@@ -56,6 +56,7 @@ class TaskQueue(QObject):
         batchFinished(object): the final AggregateProgress when the queue empties.
         idle(): nothing pending or running.
         sourceAdded(object): a new Source.
+        sourceChanged(int): a source's name, imported names or metadata changed (its id).
         pageTextReady(int, int): source id, page id whose text was stored.
         pausedChanged(bool), concurrencyChanged(int).
     """
@@ -69,6 +70,7 @@ class TaskQueue(QObject):
     idle = Signal()
     sourceAdded = Signal(object)
     sourceRemoved = Signal(int)
+    sourceChanged = Signal(int)
     pageTextReady = Signal(int, int)
     pausedChanged = Signal(bool)
     concurrencyChanged = Signal(int)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QTimer, Slot
@@ -177,6 +178,7 @@ class JobResults(TaskQueue):
         # The same content imported again while in the trash: it comes back.
         from_trash = existing is not None and self.library.is_trashed(existing.id)
         source: Source | None = None
+        info = result.info
         with self.library.transaction() as db:
             if existing is not None:
                 task.source_id = existing.id
@@ -187,6 +189,10 @@ class JobResults(TaskQueue):
                 )
                 # Said by a field, for whoever needs to know (never by the wording above).
                 task.payload[ALREADY_IN_LIBRARY] = True
+                # The same content under another name is one document with one more name;
+                # one imported before Folio read metadata gets it now.
+                self.library.add_source_name(db, existing.id, name, str(task.payload["path"]))
+                self.library.set_document_info(db, existing.id, info, only_missing=True)
             else:
                 source, pages = self.library.add_source(
                     sha256=result.sha256,
@@ -197,6 +203,14 @@ class JobResults(TaskQueue):
                     page_count=result.pages,
                     db=db,
                 )
+                self.library.set_document_info(db, source.id, info, only_missing=False)
+                source = replace(
+                    source,
+                    title=info.title,
+                    author=info.author,
+                    page_width=info.page_width,
+                    page_height=info.page_height,
+                )
                 task.source_id = source.id
                 count = len(pages)
                 task.message = f"Imported {count} page{'s' if count != 1 else ''}"
@@ -205,7 +219,8 @@ class JobResults(TaskQueue):
             self.library.update_task(
                 task, ("status", "finished_at", "progress", "message", "source_id", "payload"), db
             )
-        task.source_name = existing.name if existing else name
+        # The row names the file the user gave, whatever the document is called.
+        task.source_name = name
         if existing is not None and from_trash:
             self._restore_from_trash(existing.id)
         self._batch.done += 1
@@ -214,6 +229,8 @@ class JobResults(TaskQueue):
         )
         if source is not None:
             self.sourceAdded.emit(source)
+        elif existing is not None:
+            self.sourceChanged.emit(existing.id)
         # The page tasks follow in batches (an import interrupted earlier, found here
         # as already in the library, gets the tasks it did not make then).
         if task.source_id is not None:

@@ -258,6 +258,8 @@ def test_trash_and_collections_through_the_api(
 
     status, trashed = call(server, loop, "DELETE", f"/api/v1/sources/{source.id}")
     assert status == 200 and trashed["id"] == source.id and trashed["trashedAt"]
+    assert trashed["names"] == [TRIVIAL.name] and trashed["title"] is None  # as a Source
+    assert hits[0]["sourceNames"] == [TRIVIAL.name]  # with a collection, as without
     status, again = call(server, loop, "DELETE", f"/api/v1/sources/{source.id}")
     assert status == 409 and "already in the trash" in again["error"]
     assert call(server, loop, "GET", "/api/v1/sources")[1] == []

@@ -103,3 +103,27 @@ def test_only_files_no_source_uses_are_unused(library: Library, three: list[int]
     source = library.source(alpha)
     assert source is not None
     assert library.unused_hashes([source.sha256, "f" * 64]) == ["f" * 64]
+
+
+def test_a_trashed_documents_names_find_nothing(library: Library, three: list[int]) -> None:
+    """Every name a document was imported under leaves with it and comes back with it."""
+    alpha, beta, _gamma = three
+    with library.transaction() as db:
+        library.add_source_name(db, beta, "annual copy.pdf", "/usb/annual copy.pdf")
+    library.rename_source(alpha, "Renamed fox.pdf")
+    assert [d.source_id for d in library.sources_named("annual")] == [beta]
+    assert set(library.other_names()) == {alpha, beta}
+
+    library.trash_sources([alpha, beta])
+    assert library.sources_named("annual") == []
+    assert library.sources_named("alpha") == []  # the name it was imported under
+    assert library.other_names() == {}
+    # The trash (and the API's answer for it) still knows them.
+    assert library.imported_names([beta])[beta] == ["beta.pdf", "annual copy.pdf"]
+    assert library.trashed_sources()[0].source.title is None  # every Source column read
+
+    library.restore_sources([beta])
+    assert [(d.source_id, d.matched_as) for d in library.sources_named("annual")] == [
+        (beta, "annual copy.pdf")
+    ]
+    assert library.other_names() == {beta: ("annual copy.pdf",)}

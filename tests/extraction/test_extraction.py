@@ -96,7 +96,7 @@ def test_tiff_frames_are_pages(pool: WorkerPool, tmp_path: Path) -> None:
     out = tmp_path / "two.tiff"
     frames = [Image.new("L", (200, 100), c) for c in (255, 200)]
     frames[0].save(out, save_all=True, append_images=frames[1:])
-    assert probe(pool, out) == {"kind": "tiff", "pages": 2}
+    assert probe(pool, out).items() >= {"kind": "tiff", "pages": 2}.items()
     assert page(pool, out, 2)["method"] == "ocr"
     with pytest.raises(FolioError, match=r"two\.tiff has no page 3 \(it has 2\)\."):
         page(pool, out, 3)

@@ -106,7 +106,7 @@ def test_a_pdf_lying_about_its_page_count_has_its_real_pages(
     liar = tmp_path / "liar.pdf"
     liar.write_bytes(data)
     assert len(data) < 700
-    assert probe(pool, liar) == {"kind": "pdf", "pages": 1}
+    assert probe(pool, liar).items() >= {"kind": "pdf", "pages": 1}.items()
     assert "only page" in str(read(pool, liar, "pdf", 1)["text"])
     with pytest.raises(FolioError, match=r"liar\.pdf has no page 2"):
         read(pool, liar, "pdf", 2)
@@ -190,7 +190,7 @@ def test_every_frame_of_a_tiff_is_checked(pool: WorkerPool, tmp_path: Path) -> N
     small = Image.new("L", (100, 100), 255)
     tall = Image.new("L", (60, 1_000_000), 200)
     small.save(tiff, save_all=True, append_images=[tall], compression="tiff_deflate")
-    assert probe(pool, tiff) == {"kind": "tiff", "pages": 2}
+    assert probe(pool, tiff).items() >= {"kind": "tiff", "pages": 2}.items()
     width, height = drawn_size(pool, tiff, "tiff", 1, 800)
     assert max(width, height) <= 6000
     with pytest.raises(FolioError, match=r"Page 2 of frames\.tiff is too long and narrow"):

@@ -57,7 +57,8 @@ def test_a_real_worker_answers_in_the_reply_types() -> None:
             page = worker.ask(PageRequest(str(pdf), pdf.name, probe.kind, 2, ocr="never"), 60)
     finally:
         pool.close()
-    assert probe == ProbeReply(kind="pdf", pages=4)
+    assert isinstance(probe, ProbeReply) and (probe.kind, probe.pages) == ("pdf", 4)
+    assert (probe.page_width, probe.page_height) == (595.28, 841.89)  # A4, read at the probe
     assert isinstance(page, PageReply) and page.method == "text-layer"
     assert len(page.text.split()) > 50 and page.confidence is None
 

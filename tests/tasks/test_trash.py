@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 from pytestqt.qtbot import QtBot
 
 from app.core.models import BackgroundTask, TaskStatus, TaskType
@@ -101,3 +104,34 @@ def test_a_running_window_answers_delete_restore_and_empty(
     assert server.handle({"op": "empty_trash"}) == {"ok": True, "ids": ids[1:]}
     assert [s.id for s in manager.library.sources()] == ids[:1]
     server.close()
+
+
+def test_the_same_content_under_a_new_name_from_the_trash_comes_back_with_that_name(
+    qtbot: QtBot, manager: ExtractionManager, tmp_path: Path
+) -> None:
+    manager.import_files([TRIVIAL])
+    wait_idle(qtbot, manager, started=True)
+    (source,) = manager.library.sources()
+    manager.trash_sources([source.id])
+    copy = tmp_path / "usb" / "annual copy.pdf"
+    copy.parent.mkdir()
+    shutil.copyfile(TRIVIAL, copy)
+
+    changed: list[int] = []
+    manager.sourceChanged.connect(changed.append)
+    with qtbot.waitSignal(manager.sourcesRestored, timeout=30_000) as restored:
+        (again,) = manager.import_files([copy])
+    wait_idle(qtbot, manager)
+    assert [s.id for s in restored.args[0]] == [source.id]
+    assert changed == [source.id]  # after the restore: the Library re-reads its names
+    done = manager.get(again.id)
+    assert done is not None and done.source_id == source.id
+    assert done.source_name == "annual copy.pdf"  # the file given, as for any import
+    assert done.message == f"Restored {source.name} from the trash"
+    library = manager.library
+    assert [s.id for s in library.sources()] == [source.id]
+    assert [(n.name, n.original_path) for n in library.source_names(source.id)] == [
+        (TRIVIAL.name, str(TRIVIAL)),
+        ("annual copy.pdf", str(copy)),
+    ]
+    assert [d.source_id for d in library.sources_named("annual copy")] == [source.id]

@@ -583,7 +583,7 @@ def test_show_original_without_a_file_manager_gives_the_path(
 ) -> None:
     from PySide6.QtGui import QDesktopServices
 
-    from app.ui.library.sources_view import reveal_original
+    from app.ui.library.reveal import reveal_original
 
     import_and_wait(qtbot, window, [TRIVIAL])
     (source,) = library.sources()

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Slot
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QScrollBar, QSpinBox
+from PySide6.QtWidgets import QApplication, QScrollBar, QSpinBox
 
 if TYPE_CHECKING:
     from app.ui.library.pages_view import DocumentView
@@ -99,12 +99,8 @@ class PageKeys(QObject):
         self.goto.valueChanged.connect(self.go_to)
         # In the viewer's bar, in place of its "Page 2 of 4" label.
         label = self.viewer.page_label
-        outer = self.viewer.layout()
-        first = outer.itemAt(0) if outer is not None else None
-        bar = first.layout() if first is not None else None
-        if isinstance(bar, QHBoxLayout):
-            bar.insertWidget(bar.indexOf(label), self.goto)
-            label.hide()
+        self.viewer.bar.insert(self.viewer.bar.indexOf(label), self.goto)
+        label.hide()
         self.view.pageShown.connect(self._on_page_shown)
         self._land_at_bottom = False
         self._bar().rangeChanged.connect(self._on_range)

@@ -24,6 +24,7 @@ from app.core.library import Library
 from app.core.models import BackgroundTask, OcrMode, Page, Source, TaskStatus, TextMethod
 from app.extraction.languages import default_ocr_languages
 from app.tasks.manager import ExtractionManager
+from app.ui.common.flow import FlowLayout, spacer
 from app.ui.common.formatting import method_text
 from app.ui.common.plain import plain_label
 from app.ui.common.rendering import NATURAL_WIDTH, PageRenderer, RenderRequest
@@ -110,7 +111,8 @@ class PageViewer(QWidget):
     def _build(self) -> None:
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        bar = QHBoxLayout()
+        # One row when there is room; the controls wrap onto a second line when narrow.
+        bar = self.bar = FlowLayout()
         bar.setContentsMargins(8, 4, 8, 4)
         self.prev_button = QToolButton()
         self.prev_button.setText("‹")
@@ -121,10 +123,9 @@ class PageViewer(QWidget):
         self.next_button.setToolTip("Next page (Page Down)")
         self.next_button.clicked.connect(lambda: self.pageStepRequested.emit(1))
         self.page_label = plain_label(QLabel())
-        bar.addWidget(self.prev_button)
-        bar.addWidget(self.page_label)
-        bar.addWidget(self.next_button)
-        bar.addSpacing(16)
+        bar.add(self.prev_button)
+        bar.add(self.page_label)
+        bar.add(self.next_button)
         self.zoom_out_button = QToolButton()
         self.zoom_out_button.setText("−")
         self.zoom_out_button.setToolTip("Zoom out (Ctrl+-)")
@@ -139,10 +140,10 @@ class PageViewer(QWidget):
         self.zoom_in_button.setText("+")
         self.zoom_in_button.setToolTip("Zoom in (Ctrl++)")
         self.zoom_in_button.clicked.connect(self.zoom_in)
-        bar.addWidget(self.zoom_out_button)
-        bar.addWidget(self.zoom_box)
-        bar.addWidget(self.zoom_in_button)
-        bar.addStretch(1)
+        bar.add(self.zoom_out_button)
+        bar.add(self.zoom_box)
+        bar.add(self.zoom_in_button)
+        bar.add(spacer())
         self.rerun_button = QPushButton("Re-run OCR…")
         self.rerun_button.setToolTip(
             "Read this page again with Tesseract, in a language you choose"
@@ -150,14 +151,14 @@ class PageViewer(QWidget):
         self.rerun_button.clicked.connect(self.rerun_ocr)
         self.turn_buttons = TurnButtons()
         self.turn_buttons.turnRequested.connect(self.turn_page)
-        bar.addWidget(self.turn_buttons)
-        bar.addWidget(self.rerun_button)
+        bar.add(self.turn_buttons)
+        bar.add(self.rerun_button)
         layout.addLayout(bar)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
         self.image = PageImage()
-        self.image.setMinimumWidth(200)
+        self.image.setMinimumWidth(160)
         self.image.viewport().installEventFilter(self)
         self.splitter.addWidget(self.image)
 
@@ -191,7 +192,7 @@ class PageViewer(QWidget):
         self.text.setAccessibleName("Page text")
         self.text.setPlaceholderText("This page's text appears here once it is extracted.")
         text_layout.addWidget(self.text, 1)
-        text_panel.setMinimumWidth(240)
+        text_panel.setMinimumWidth(180)
         self.splitter.addWidget(text_panel)
         self.splitter.setStretchFactor(0, 1)
         self.splitter.setStretchFactor(1, 1)

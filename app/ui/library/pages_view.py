@@ -20,7 +20,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QAction, QColor, QImage, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QLabel,
     QListView,
     QPushButton,
@@ -36,11 +35,13 @@ from app.core.states import PageState
 from app.extraction.languages import default_ocr_languages
 from app.tasks.manager import ExtractionManager
 from app.ui.common.coalesce import Coalescer
+from app.ui.common.flow import FlowLayout
 from app.ui.common.formatting import page_state_text, source_state_text
 from app.ui.common.plain import plain_label, plain_tip
 from app.ui.common.rendering import PageRenderer, RenderRequest
 from app.ui.common.theme import is_dark
 from app.ui.dialogs.language import LanguageDialog
+from app.ui.library.document_names import DocumentNames
 from app.ui.library.original_button import original_button
 from app.ui.library.page_keys import PageKeys
 from app.ui.library.page_viewer import PageViewer
@@ -238,12 +239,12 @@ class DocumentView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
-        header = QHBoxLayout()
+        # One row when there is room; the buttons wrap onto a second line in a narrow window.
+        header = self.header = FlowLayout()
         self.back_button = QPushButton("‹ Library")
         self.back_button.setToolTip("Close the document (Escape, Alt+Left)")
         self.back_button.clicked.connect(self.backRequested)
-        header.addWidget(self.back_button)
-        header.addSpacing(8)
+        header.add(self.back_button)
         self.title = plain_label(QLabel())
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
@@ -252,20 +253,22 @@ class DocumentView(QWidget):
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # A long name is cut at the edge (its tooltip says it all), never widening the window.
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        header.addWidget(self.title, 1)
+        self.title.setMinimumWidth(160)
+        header.add(self.title)
         self.state_label = plain_label(QLabel())
-        header.addWidget(self.state_label)
-        header.addSpacing(8)
+        header.add(self.state_label)
         self.ocr_all_button = QPushButton("OCR all pages…")
         self.ocr_all_button.clicked.connect(self.rerun_ocr_all)
-        header.addWidget(self.ocr_all_button)
+        header.add(self.ocr_all_button)
         self.export_button = QPushButton("Export text…")
         self.export_button.setToolTip("Save the text of every page as a .txt file")
         self.export_button.clicked.connect(self._export)
-        header.addWidget(self.export_button)
+        header.add(self.export_button)
         self.original_button = original_button(self)
-        header.addWidget(self.original_button)
+        header.add(self.original_button)
         layout.addLayout(header)
+        self.names = DocumentNames(self)
+        layout.addWidget(self.names.details)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
@@ -314,8 +317,7 @@ class DocumentView(QWidget):
         else:
             self.source = source
             self.model.refresh()
-        self.title.setText(source.name)
-        self.title.setToolTip(plain_tip(f"{source.name}\nOriginal: {source.original_path}"))
+        self.names.show(source)
         self._update_state()
         self.update_ocr_button()
         row = self.model.row_of(page_id) if page_id is not None else 0

@@ -28,6 +28,8 @@ from app.ui.common.formatting import local_date, plural, source_state_text
 from app.ui.common.plain import plain_tip
 from app.ui.common.rendering import PageRenderer, RenderRequest
 from app.ui.common.theme import is_dark
+from app.ui.library import source_columns as columns
+from app.ui.library.source_columns import meta_data, meta_sort_key, name_tip, other_names
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 THUMB_SIZE = QSize(48, 64)
@@ -62,9 +64,21 @@ class Column(enum.IntEnum):
     PAGES = 1
     ADDED = 2
     TEXT = 3
+    #: The document's own metadata (source_columns.py); hidden until chosen in the header.
+    TITLE = columns.TITLE
+    AUTHOR = columns.AUTHOR
+    PAGE_SIZE = columns.PAGE_SIZE
 
 
-HEADERS = {Column.NAME: "Name", Column.PAGES: "Pages", Column.ADDED: "Added", Column.TEXT: "Text"}
+HEADERS = {
+    Column.NAME: "Name",
+    Column.PAGES: "Pages",
+    Column.ADDED: "Added",
+    Column.TEXT: "Text",
+    Column.TITLE: "Title",
+    Column.AUTHOR: "Author",
+    Column.PAGE_SIZE: "Page size",
+}
 
 
 class Role(enum.IntEnum):
@@ -73,6 +87,8 @@ class Role(enum.IntEnum):
     FAILED = Qt.ItemDataRole.UserRole + 3
     #: How many of the source's pages are to be checked by a person.
     TO_CHECK = Qt.ItemDataRole.UserRole + 4
+    #: Every name the source answers to: the one shown, then those it was imported under.
+    NAMES = Qt.ItemDataRole.UserRole + 5
 
 
 def thumb_key(source: Source) -> tuple[str, str, int, int]:
@@ -102,6 +118,8 @@ class SourcesModel(QAbstractTableModel):
         self._sources: list[Source] = []
         self._rows: dict[int, int] = {}
         self._states: dict[int, SourceState] = {}
+        #: Names sources were imported under besides the one shown (only where there are).
+        self._other_names: dict[int, tuple[str, ...]] = {}
         #: Sources with pages to check.
         self._to_check: set[int] = set()
         #: Sources whose state may have changed since the last refresh.
@@ -115,6 +133,7 @@ class SourcesModel(QAbstractTableModel):
         manager.sourceRemoved.connect(self._on_source_removed)
         manager.sourcesTrashed.connect(self._on_sources_trashed)
         manager.sourcesRestored.connect(self._on_sources_restored)
+        manager.sourceChanged.connect(self._on_source_changed)
         manager.pageTextReady.connect(self._on_page_text)
         manager.tasksChanged.connect(self._on_tasks_changed)
         manager.tasksAdded.connect(self._on_tasks_added)
@@ -128,6 +147,7 @@ class SourcesModel(QAbstractTableModel):
         self.beginResetModel()
         self._sources = self.library.sources()
         self._states = self.library.source_states()
+        self._other_names = self.library.other_names()
         self._to_check = {i for i, state in self._states.items() if state.to_check}
         self._dirty.clear()
         self._sources.sort(key=self._sort_key(self._sort[0]), reverse=self._reversed())
@@ -221,6 +241,11 @@ class SourcesModel(QAbstractTableModel):
     @Slot(object)
     def _on_sources_restored(self, sources: list[Source]) -> None:
         new = [s for s in sources if s.id not in self._rows]
+        # Their other names were let go with them (and may have grown in the trash).
+        imported = self.library.imported_names(s.id for s in new)
+        for source in new:
+            if others := tuple(n for n in imported.get(source.id, ()) if n != source.name):
+                self._other_names[source.id] = others
         if len(new) <= 20:
             for source in new:
                 self._on_source_added(source)
@@ -249,6 +274,7 @@ class SourcesModel(QAbstractTableModel):
             self.endRemoveRows()
             for source in gone:
                 self._states.pop(source.id, None)
+                self._other_names.pop(source.id, None)
                 self._to_check.discard(source.id)
         self._index_rows()
         if len(self._to_check) != checking:
@@ -264,10 +290,26 @@ class SourcesModel(QAbstractTableModel):
         self._index_rows()
         self.endRemoveRows()
         self._states.pop(source_id, None)
+        self._other_names.pop(source_id, None)
         self._thumbs.pop(source.sha256, None)
         if source_id in self._to_check:
             self._to_check.discard(source_id)
             self.toCheckChanged.emit(len(self._to_check))
+
+    @Slot(int)
+    def _on_source_changed(self, source_id: int) -> None:
+        """Renamed, imported under one more name, or its metadata filled in: re-read it."""
+        row = self._rows.get(source_id)
+        source = self.library.source(source_id)
+        if row is None or source is None:
+            return
+        self._sources[row] = source
+        self._other_names.pop(source_id, None)
+        if others := other_names(source.name, self.library.source_names(source_id)):
+            self._other_names[source_id] = others
+        self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
+        if self._sort[0] in (Column.NAME, Column.TITLE, Column.AUTHOR, Column.PAGE_SIZE):
+            self.sort(*self._sort)
 
     # -- sorting (in Python over plain values: no data() call per comparison) ----------
 
@@ -286,6 +328,8 @@ class SourcesModel(QAbstractTableModel):
                 return ((state.completed / state.total) if state and state.total else 0.0, s.id)
 
             return progress
+        if column >= Column.TITLE:
+            return meta_sort_key(column)
         return lambda s: (s.added_at, s.id)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -330,6 +374,17 @@ class SourcesModel(QAbstractTableModel):
     def state(self, source_id: int) -> SourceState | None:
         return self._states.get(source_id)
 
+    def names_of(self, source_id: int) -> tuple[str, ...]:
+        """The names a source was imported under besides the one shown."""
+        return self._other_names.get(source_id, ())
+
+    def names_at(self, row: int) -> tuple[str, ...]:
+        """Every name the source in `row` answers to, the shown one first (what the
+        Library's filter reads: plain Python, no data() call per row)."""
+        source = self._sources[row]
+        others = self._other_names.get(source.id)
+        return (source.name, *others) if others else (source.name,)
+
     @property
     def to_check_count(self) -> int:
         """How many sources have pages to check."""
@@ -360,6 +415,10 @@ class SourcesModel(QAbstractTableModel):
         column = index.column()
         if role == Role.SOURCE_ID:
             return source.id
+        if role == Role.NAMES:
+            return self.names_at(index.row())
+        if column >= Column.TITLE:
+            return meta_data(source, column, role)
         if role == Qt.ItemDataRole.DisplayRole:
             if column == Column.NAME:
                 return source.name
@@ -401,7 +460,7 @@ class SourcesModel(QAbstractTableModel):
             return pixmap
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == Column.NAME:
-                return plain_tip(f"{source.name}\nOriginal: {source.original_path}")
+                return plain_tip(name_tip(source, self._other_names.get(source.id, ())))
             if column == Column.TEXT:
                 state = self._states.get(source.id)
                 if state is None:

@@ -1,32 +1,26 @@
-"""The Library section: every source with its thumbnail and state; sort, filter, delete, reveal."""
+"""The Library section: every source with its thumbnail and state; sort, filter, rename, trash."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Callable
 
 from PySide6.QtCore import (
     QItemSelectionModel,
-    QMimeData,
     QModelIndex,
     QPoint,
     QSettings,
-    QSortFilterProxyModel,
     Qt,
-    QUrl,
     Signal,
     Slot,
 )
-from PySide6.QtGui import QAction, QDesktopServices, QHideEvent, QKeySequence, QShowEvent
+from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
-    QMessageBox,
     QPushButton,
     QStackedWidget,
     QTreeView,
@@ -36,14 +30,18 @@ from PySide6.QtWidgets import (
 
 from app.core.library import Collection, Library
 from app.core.models import Source
-from app.core.query import fold
 from app.tasks.manager import ExtractionManager
 from app.ui.common.formatting import plural
-from app.ui.common.plain import plain_label, plain_message_box
+from app.ui.common.plain import plain_label
 from app.ui.common.rendering import PageRenderer
 from app.ui.common.widgets import heading_label
-from app.ui.library.filing import SOURCE_IDS_MIME, Filing, ids_mime
-from app.ui.library.sources_model import THUMB_SIZE, AnyIndex, Column, Role, SourcesModel
+from app.ui.library.column_chooser import ColumnChooser
+from app.ui.library.filing import Filing
+from app.ui.library.names_delegate import NamesDelegate
+from app.ui.library.rename import ask_new_name, rename_source
+from app.ui.library.reveal import reveal_original
+from app.ui.library.sources_model import THUMB_SIZE, Column, Role, SourcesModel
+from app.ui.library.sources_proxy import SourcesProxy
 
 SETTINGS_HEADER = "library/header"
 
@@ -82,96 +80,6 @@ class EmptyLibrary(QWidget):
         layout.addStretch(3)
 
 
-class SourcesProxy(QSortFilterProxyModel):
-    """Filters by name as search compares words (no case, no accents: "resume" shows
-    "Résumé.pdf"), and to the documents with pages to check; sorting is the source
-    model's own.
-
-    A proxy sort would call the Python model's data() for every comparison (seconds
-    for ten thousand documents); the model sorts its plain list instead.
-    """
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setFilterKeyColumn(Column.NAME)
-        self._folded_filter = ""
-        #: Names as compared, kept while the filter is typed (folding is not free).
-        self._folded: dict[str, str] = {}
-        self._to_check_only = False
-        #: The documents of the collection shown (None: the whole library).
-        self._members: set[int] | None = None
-
-    def set_members(self, members: set[int] | None) -> None:
-        """Show only these documents (a collection's), or every one again (None)."""
-        if members == self._members:
-            return
-        self._members = members
-        # One layout change for the whole list: re-filtering row by row would announce
-        # every run of rows shown or hidden (tens of thousands in a large library).
-        self.invalidate()
-
-    @property
-    def members(self) -> set[int] | None:
-        return self._members
-
-    # Rows are dragged as their documents' ids (onto a collection in the sidebar).
-    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        flags = super().flags(index)
-        return flags | Qt.ItemFlag.ItemIsDragEnabled if index.isValid() else flags
-
-    def mimeTypes(self) -> list[str]:
-        return [SOURCE_IDS_MIME]
-
-    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
-        ids = dict.fromkeys(int(i.data(Role.SOURCE_ID)) for i in indexes if i.isValid())
-        return ids_mime(list(ids))
-
-    @property
-    def to_check_only(self) -> bool:
-        return self._to_check_only
-
-    def set_to_check_only(self, on: bool) -> None:
-        """Show only the documents with pages to check (or every one again)."""
-        if on == self._to_check_only:
-            return
-        self.beginFilterChange()
-        self._to_check_only = on
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def set_name_filter(self, text: str) -> None:
-        self.beginFilterChange()
-        self._folded_filter = fold(text.strip())
-        if not self._folded_filter:
-            self._folded.clear()
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
-        model = self.sourceModel()
-        # The model's own list, not data(): this runs for every row of the library.
-        if (
-            self._members is not None
-            and isinstance(model, SourcesModel)
-            and model.source_at(source_row).id not in self._members
-        ):
-            return False
-        if self._to_check_only and not model.index(source_row, Column.TEXT, source_parent).data(
-            Role.TO_CHECK
-        ):
-            return False
-        if not self._folded_filter:
-            return True
-        name = str(model.index(source_row, Column.NAME, source_parent).data() or "")
-        folded = self._folded.get(name)
-        if folded is None:
-            folded = self._folded[name] = fold(name)
-        return self._folded_filter in folded
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        model = self.sourceModel()
-        if model is not None:
-            model.sort(column, order)
-
-
 class SourcesView(QWidget):
     """The list of sources and the actions on them (all by source id).
 
@@ -208,6 +116,8 @@ class SourcesView(QWidget):
         self.filing = filing if filing is not None else Filing(library, self)
         #: The collection shown (None: the whole library).
         self.collection: Collection | None = None
+        #: Asks for a new name (None: cancelled); tests put an answer here (None: the dialog).
+        self.ask_name: Callable[[Source, tuple[str, ...]], str | None] | None = None
         self.model = SourcesModel(library, manager, renderer, self)
         self.proxy = SourcesProxy(self)
         self.proxy.setSourceModel(self.model)
@@ -250,14 +160,20 @@ class SourcesView(QWidget):
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.activated.connect(self._on_activated)
         self.view.setAccessibleName("Sources")
+        self.view.setItemDelegateForColumn(Column.NAME, NamesDelegate(Role.NAMES, self.view))
         header = self.view.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
         for column in (Column.PAGES, Column.ADDED, Column.TEXT):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(Column.PAGES, 70)
-        header.resizeSection(Column.ADDED, 170)
-        header.resizeSection(Column.TEXT, 200)
+        # As wide as their usual contents, so the name keeps the room in a narrow window.
+        metrics = self.view.fontMetrics()
+        header.resizeSection(Column.PAGES, metrics.horizontalAdvance("Pages") + 28)
+        header.resizeSection(Column.ADDED, metrics.horizontalAdvance("8888-88-88 88:88") + 24)
+        header.resizeSection(Column.TEXT, metrics.horizontalAdvance("888/888 pages") + 40)
+        for column, width in ((Column.TITLE, 180), (Column.AUTHOR, 130), (Column.PAGE_SIZE, 95)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
         self.view.sortByColumn(Column.ADDED, Qt.SortOrder.DescendingOrder)
         self.no_match = QLabel("No document's name contains that.")
         self.no_match.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -269,10 +185,11 @@ class SourcesView(QWidget):
         self.open_action = self._action("Open", self.open_selected, "Return")
         self.delete_action = self._action("Move to trash", self.delete_selected, "Del")
         self.remove_action = self._action("Remove from collection", self.remove_selected)
+        self.rename_action = self._action("Rename…", self.rename_selected, "F2")
         self.reveal_action = self._action("Show original file", self.reveal_selected)
         self.export_action = self._action("Export text…", self.export_selected)
         self.searchable_action = self._action("Save as searchable PDF…", self.searchable_selected)
-        for action in (self.open_action, self.delete_action):
+        for action in (self.open_action, self.delete_action, self.rename_action):
             action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
             self.view.addAction(action)
 
@@ -291,6 +208,7 @@ class SourcesView(QWidget):
         state = settings.value(SETTINGS_HEADER)
         if state is not None:
             header.restoreState(state)
+        self.columns = ColumnChooser(header, settings, self)
         self._update_state()
         self._update_actions()
 
@@ -404,6 +322,7 @@ class SourcesView(QWidget):
         if self.collection is not None:
             self.remove_action.setText(f"Remove from “{self.collection.name}”")
         self.open_action.setEnabled(len(ids) == 1)
+        self.rename_action.setEnabled(len(ids) == 1)
         self.reveal_action.setEnabled(len(ids) == 1)
         self.export_action.setEnabled(len(ids) == 1)
         self.searchable_action.setEnabled(len(ids) == 1)
@@ -474,6 +393,17 @@ class SourcesView(QWidget):
             self.searchableRequested.emit(ids[0])
 
     @Slot()
+    def rename_selected(self) -> None:
+        """Ask for the selected document's new name (F2, "Rename…") and give it."""
+        ids = self.selected_ids()
+        source = self.model.source(ids[0]) if len(ids) == 1 else None
+        if source is None:
+            return
+        others = self.model.names_of(source.id)
+        ask = self.ask_name or (lambda s, o: ask_new_name(self, s, o))
+        rename_source(self, self.manager, source, ask(source, others))
+
+    @Slot()
     def delete_selected(self) -> None:
         """Move the selected documents to the trash (no question: Edit › Undo brings them back)."""
         ids = [i for i in self.selected_ids() if self.model.row_of(i) is not None]
@@ -505,6 +435,7 @@ class SourcesView(QWidget):
         menu = QMenu(self)
         for action in (
             self.open_action,
+            self.rename_action,
             self.export_action,
             self.searchable_action,
             self.reveal_action,
@@ -517,42 +448,3 @@ class SourcesView(QWidget):
         menu.addSeparator()
         menu.addAction(self.delete_action)
         return menu
-
-
-def reveal_original(parent: QWidget, source: Source, library: Library) -> None:
-    """Open the folder that holds the original file, or say it is gone."""
-    original = Path(source.original_path)
-    if original.exists():
-        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(original.parent))):
-            _say_where(parent, original)
-        return
-    box = plain_message_box(
-        QMessageBox.Icon.Information,
-        "Original file not found",
-        f"{original} is no longer there; it may have been moved or deleted.",
-        parent,
-        informative="Folio keeps its own copy, so nothing in the library is lost.",
-    )
-    open_copy = box.addButton("Open Folio's copy", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(QMessageBox.StandardButton.Close)
-    box.exec()
-    if box.clickedButton() is open_copy:
-        copy = library.store.path_for(source.sha256)
-        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(copy))):
-            _say_where(parent, copy)
-
-
-def _say_where(parent: QWidget, path: Path) -> None:
-    """No file manager or viewer could be opened: give the path, ready to copy."""
-    box = plain_message_box(
-        QMessageBox.Icon.Information,
-        "Show file",
-        f"No program could be opened to show {path.name}. It is at:\n{path}",
-        parent,
-    )
-    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    copy = box.addButton("Copy path", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(QMessageBox.StandardButton.Close)
-    box.exec()
-    if box.clickedButton() is copy:
-        QApplication.clipboard().setText(str(path))

@@ -196,6 +196,9 @@ class TrashView(QWidget):
         manager.sourcesTrashed.connect(self._reload.request)
         manager.sourcesRestored.connect(self._reload.request)
         manager.sourceRemoved.connect(self._reload.request)
+        # Renaming is the Library's (F2 is not offered here), but `folio rename` may
+        # rename a document in the trash through the window: its row follows.
+        manager.sourceChanged.connect(self._on_source_changed)
         self.view.selectionModel().selectionChanged.connect(self._update_actions)
         self.model.modelReset.connect(self._update_state)
         self._update_state()
@@ -213,6 +216,11 @@ class TrashView(QWidget):
                     QItemSelectionModel.SelectionFlag.Select
                     | QItemSelectionModel.SelectionFlag.Rows,
                 )
+
+    @Slot(int)
+    def _on_source_changed(self, source_id: int) -> None:
+        if source_id in self.model.source_ids():
+            self._reload.request()
 
     def select_source(self, source_id: int) -> bool:
         """Select exactly this document (if it is in the trash)."""

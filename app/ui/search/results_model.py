@@ -295,10 +295,13 @@ class SearchResultsModel(QAbstractItemModel):
 
     def _named_data(self, named: NamedDocument, role: int) -> Any:
         # "document of": its size, not a count of matches like the rows below.
+        # Found by a name it was imported under: that name is said too.
+        also = f" (imported as {named.matched_as})" if named.matched_as else ""
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{named.name} — document of {_pages(named.page_count)}"
+            return f"{named.name} — document of {_pages(named.page_count)}{also}"
         if role == SearchRole.HTML:
-            return f"<b>{escaped(named.name)}</b> — document of {_pages(named.page_count)}"
+            size = f" — document of {_pages(named.page_count)}"
+            return f"<b>{escaped(named.name)}</b>{size}{escaped(also) if also else ''}"
         if role == SearchRole.SOURCE_ID:
             return named.source_id
         return None

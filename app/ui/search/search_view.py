@@ -197,6 +197,7 @@ class SearchView(QWidget):
         self.field.returnPressed.connect(self.run_search)
         manager.pageTextReady.connect(self._on_new_text)
         manager.sourceRemoved.connect(self._on_new_text)
+        manager.sourceChanged.connect(self._on_new_text)  # renamed, or one more name
 
     def focus_field(self) -> None:
         self.field.setFocus()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Slot
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QBoxLayout, QMenu, QPushButton, QWidget
+from PySide6.QtWidgets import QMenu, QPushButton
 
 from app.core.models import Source
 from app.extraction.languages import default_ocr_languages
@@ -15,20 +15,6 @@ from app.extraction.searchable import default_output_name
 from app.ui.dialogs.save_searchable import SaveSearchableDialog
 from app.ui.shell.parts import WindowParts
 from app.ui.shell.sidebar import Section
-
-
-def _layout_holding(layout: object, widget: QWidget) -> QBoxLayout | None:
-    """The box layout (at any depth under `layout`) that holds `widget`."""
-    if not isinstance(layout, QBoxLayout):
-        return None
-    if layout.indexOf(widget) >= 0:
-        return layout
-    for i in range(layout.count()):
-        item = layout.itemAt(i)
-        found = _layout_holding(item.layout() if item is not None else None, widget)
-        if found is not None:
-            return found
-    return None
 
 
 class WindowSearchable(WindowParts):
@@ -58,11 +44,8 @@ class WindowSearchable(WindowParts):
         self.searchable_button = QPushButton("Save as searchable PDF…")
         self.searchable_button.setToolTip(self.searchable_action.toolTip())
         self.searchable_button.clicked.connect(self.save_searchable_current)
-        header = _layout_holding(self.document_view.layout(), self.document_view.export_button)
-        if header is not None:
-            header.insertWidget(
-                header.indexOf(self.document_view.export_button) + 1, self.searchable_button
-            )
+        header = self.document_view.header
+        header.insert(header.indexOf(self.document_view.export_button) + 1, self.searchable_button)
         self.sources_view.searchableRequested.connect(self.save_searchable)
         self.library_stack.currentChanged.connect(self._update_searchable_action)
         self.stack.currentChanged.connect(self._update_searchable_action)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.ui.common.coalesce import Coalescer
+from app.ui.common.flow import FlowLayout
 from app.ui.common.plain import plain_label
 from app.ui.tasks.cells import Column
 from app.ui.tasks.delegates import LinkDelegate, SelectionCheckDelegate
@@ -118,8 +119,8 @@ class PageLayout(TasksPageParts):
         self.toolbar.addAction(self.show_cleared_action)
         layout.addWidget(self.toolbar)
 
-        filters = QHBoxLayout()
-        filters.setSpacing(4)
+        # The chips wrap onto a second line in a narrow window rather than being cut.
+        filters = FlowLayout(spacing=4)
         self.chip_group = QButtonGroup(self)
         self.chip_group.setExclusive(True)
         self.filter_chips: dict[StatusFilter, QToolButton] = {}
@@ -131,9 +132,8 @@ class PageLayout(TasksPageParts):
             chip.setProperty("statusFilter", which.value)
             self.chip_group.addButton(chip)
             self.filter_chips[which] = chip
-            filters.addWidget(chip)
+            filters.add(chip)
         self.filter_chips[StatusFilter.ALL].setChecked(True)
-        filters.addStretch(1)
         self.text_filter = QLineEdit()
         self.text_filter.setPlaceholderText("Filter by source or error")
         self.text_filter.setClearButtonEnabled(True)
