@@ -1,7 +1,8 @@
 """Screenshots of Folio's window in its main states, on a real X server.
 
-Run: bash dev.sh shots   (starts a private Xvfb; writes docs/screenshots/*.png)
-     bash dev.sh shots library-names   (only that picture, on a library of its own)
+Run: bash dev.sh shots [NAME...]   (starts a private Xvfb; writes docs/screenshots/*.png,
+or only the pictures named, e.g. `bash dev.sh shots trash library-names`; the steps
+that lead to none of them are skipped)
 
 Folio is driven through its own window objects (no synthetic mouse), with real
 corpus documents, real extraction and real Tesseract; each picture is taken
@@ -44,6 +45,19 @@ SIZE = (1280, 800)
 HIT_QUERY = '"Huardest gefburn" Kjift'
 #: The password of the corpus's locked PDF (the corpus's notes on it give it).
 LOCKED_PASSWORD = "openpassword"
+#: The pictures to write (None: every one), and those written so far.
+WANTED: set[str] | None = None
+SAVED: set[str] = set()
+
+
+def done() -> bool:
+    """Every picture asked for is written (the rest of the script can be skipped)."""
+    return WANTED is not None and WANTED <= SAVED
+
+
+def wants(*pictures: str) -> bool:
+    """Whether any of these pictures is to be written (a step taking only them runs)."""
+    return WANTED is None or not WANTED.isdisjoint(pictures)
 
 
 async def until(what: str, condition: Callable[[], object], timeout: float = 120) -> None:
@@ -63,6 +77,9 @@ async def settle() -> None:
 
 def save_screen(name: str, widget: QWidget) -> None:
     """The X server's pixels of `widget`'s window, with any dialog over it."""
+    if WANTED is not None and name not in WANTED:
+        return
+    SAVED.add(name)
     window = widget.window()
     screen = window.screen() or QGuiApplication.primaryScreen()
     frame = window.frameGeometry()
@@ -143,6 +160,28 @@ async def script(session: Session, documents: list[Path]) -> None:
     await settle()
     save_screen("library", window)
 
+    if wants("collections-sidebar", "trash"):
+        await organise(session)
+    if done():
+        return
+    if wants("main-window", "search", "settings", "flagged-page", "save-searchable"):
+        await document_script(session)
+    if done():
+        return
+    await names_script(session)
+    if done():
+        return
+    if wants("search-hit-pdf", "search-hit-scan"):
+        await search_hits(session)
+    if done():
+        return
+    if wants("library-grid", "watched-folders"):
+        await shoot_watched_and_grid(session)
+
+
+async def document_script(session: Session) -> None:
+    """A document's page, search, Settings, and a scan flagged "to check"."""
+    window, manager = session.window, session.manager
     geotopo = next(s for s in session.library.sources() if s.name.startswith("GeoTopo"))
     pages = session.library.pages(geotopo.id)
     window.open_page(pages[1].id)
@@ -174,9 +213,6 @@ async def script(session: Session, documents: list[Path]) -> None:
     await settle()
     save_screen("flagged-page", window)
     await shoot_dialog("save-searchable", window, window.save_searchable_current)
-    await names_script(session)
-    await search_hits(session)
-    await shoot_watched_and_grid(session)
 
 
 #: More documents with their own title, author and page size, for the metadata columns.
@@ -245,7 +281,7 @@ async def search_hits(session: Session) -> None:
     """A search's hits marked on the page image: a PDF's page, then a scan read by OCR
     (the second hit current, as after opening the result and pressing F3 once).
 
-    `python docs/shots.py search-hits` takes only these two."""
+    `bash dev.sh shots search-hit-pdf search-hit-scan` takes only these two."""
     window, library = session.window, session.library
     folder = Path(tempfile.mkdtemp(prefix="folio-shots-"))
     scan = draw_scan(DOCUMENTS[0], folder / "scanned page.png", 1)
@@ -338,16 +374,40 @@ async def password_prompt(session: Session) -> None:
     await until("its pages", lambda: bool(manager.tasks()) and manager.is_idle(), 120)
 
 
-async def only_password_prompt(session: Session) -> None:
-    window = session.window
-    window.move(0, 0)
-    window.resize(*SIZE)
-    window.show()
+async def organise(session: Session) -> None:
+    """Collections in the sidebar, and the Trash just after a Delete (with its Undo)."""
+    window, library = session.window, session.library
+    by_name = {s.name: s.id for s in library.sources()}
+    filing = window.filing
+    for name, members in (
+        ("Geometry", ["GeoTopo-komprimiert.pdf", "multicolumn.pdf"]),
+        ("Letters 2024", ["crazyones-pdfa.pdf"]),
+        ("To read", ["pdflatex-4-pages.pdf", "GeoTopo-komprimiert.pdf", "multicolumn.pdf"]),
+    ):
+        made = library.create_collection(name)
+        library.add_to_collection(made.id, [by_name[m] for m in members if m in by_name])
+    filing.changed.emit()
+    window.refresh_counts()
+    window.message_bar.dismiss()
+    window.show_sources()
+    window.sidebar.choose_collection(library.collection_named("Geometry").id)  # type: ignore[union-attr]
+    await asyncio.sleep(1)  # thumbnails are drawn by worker processes
     await settle()
-    window.import_paths([str(DOCUMENTS[-1]), str(DOCUMENTS[0])])
-    window.show_section(Section.TASKS)
-    await until("the import to finish", lambda: bool(session.manager.tasks()), 60)
-    await password_prompt(session)
+    save_screen("collections-sidebar", window)
+
+    window.sidebar.choose_collection(0)
+    trashed = [by_name[n] for n in ("multicolumn.pdf", "crazyones-pdfa.pdf") if n in by_name]
+    window.trash_sources(trashed)
+    window.show_section(Section.TRASH)
+    window.refresh_counts()
+    await until("the trash", lambda: window.trash_view.model.rowCount() == len(trashed))
+    window.trash_view.select_source(trashed[0])
+    await settle()
+    save_screen("trash", window)
+    window.undo_stack.undo()
+    window.message_bar.dismiss()
+    window.show_sources()
+    await settle()
 
 
 def names(session: Session) -> set[str]:
@@ -380,6 +440,8 @@ def upside_down_scan(folder: Path) -> Path:
 
 
 def main() -> int:
+    global WANTED
+    WANTED = set(sys.argv[1:]) or None
     missing = [p for p in DOCUMENTS if not p.exists()]
     if missing:
         print(f"shots: the corpus is missing {missing[0]}", file=sys.stderr)
@@ -398,31 +460,15 @@ def main() -> int:
         notes = Path(tmp) / "notes.png"
         notes.write_text("/etc/passwd\n/home/me/scan-1.png\n")
         documents = [*DOCUMENTS, notes]
-        only = sys.argv[1:]
         try:
             with loop:
-                if only == ["search-hits"]:
-                    session.window.show()
-                    loop.run_until_complete(search_hits(session))
-                elif only == ["library-names"]:
-                    window = session.window
-                    window.move(0, 0)
-                    window.resize(*SIZE)
-                    window.show()
-                    window.import_paths([str(p) for p in DOCUMENTS[:4]])
-                    manager = session.manager
-                    await_done = until(
-                        "the import", lambda: bool(manager.tasks()) and manager.is_idle(), 600
-                    )
-                    loop.run_until_complete(await_done)
-                    loop.run_until_complete(names_script(session))
-                elif only == ["password-prompt"]:  # this picture alone
-                    loop.run_until_complete(only_password_prompt(session))
-                else:
-                    loop.run_until_complete(script(session, documents))
+                loop.run_until_complete(script(session, documents))
         finally:
             session.window.close()
             session.close()
+    if WANTED is not None and not WANTED <= SAVED:
+        print(f"shots: no picture is called {', '.join(sorted(WANTED - SAVED))}", file=sys.stderr)
+        return 1
     return 0
 
 

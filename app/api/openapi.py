@@ -18,7 +18,7 @@ def _errors(*codes: int) -> dict[str, Any]:
         401: "Missing or wrong token",
         403: "Refused Host or Origin",
         404: "Unknown id",
-        409: "Not cancellable",
+        409: "Not cancellable, or already in the trash",
         413: "Body too large",
     }
     return {str(c): {"description": text[c], **_json(_ERROR)} for c in (401, 403, *codes)}
@@ -108,8 +108,15 @@ def openapi_document(version: str) -> dict[str, Any]:
             },
             "/api/v1/sources": {
                 "get": {
-                    "summary": "The documents in the library, newest first, a page at a time",
+                    "summary": "The documents in the library, newest first (none in the trash),"
+                    " a page at a time",
                     "parameters": [
+                        {
+                            "name": "collection",
+                            "in": "query",
+                            "description": "only the documents in the collection of this name",
+                            "schema": {"type": "string"},
+                        },
                         {
                             "name": "limit",
                             "in": "query",
@@ -128,7 +135,7 @@ def openapi_document(version: str) -> dict[str, Any]:
                                 {"type": "array", "items": {"$ref": "#/components/schemas/Source"}}
                             ),
                         },
-                        **_errors(),
+                        **_errors(404),
                     },
                 },
                 "post": {
@@ -147,6 +154,22 @@ def openapi_document(version: str) -> dict[str, Any]:
                     "responses": {
                         "202": {"description": "Import tasks queued", **_json(tasks)},
                         **_errors(400, 404, 413),
+                    },
+                },
+            },
+            "/api/v1/sources/{source_id}": {
+                "parameters": [
+                    {"name": "source_id", "in": "path", "required": True, "schema": _ID}
+                ],
+                "delete": {
+                    "summary": "Move a document to the trash (its waiting pages are not read;"
+                    " restore or empty the trash in the window or with folio trash)",
+                    "responses": {
+                        "200": {
+                            "description": "The document, with trashedAt",
+                            **_json({"$ref": "#/components/schemas/Source"}),
+                        },
+                        **_errors(400, 404, 409),
                     },
                 },
             },
@@ -169,7 +192,8 @@ def openapi_document(version: str) -> dict[str, Any]:
             },
             "/api/v1/search": {
                 "get": {
-                    "summary": "Full-text search over all pages, best first, a page at a time"
+                    "summary": "Full-text search over all pages (none in the trash), best first,"
+                    " a page at a time"
                     ' (words, "phrase", OR, -word, prefix*; limit, default 1000, and offset;'
                     " X-Next-Offset when more follow; X-Total-Pages and X-Total-Documents count"
                     " every match)",
@@ -178,6 +202,12 @@ def openapi_document(version: str) -> dict[str, Any]:
                             "name": "q",
                             "in": "query",
                             "required": True,
+                            "schema": {"type": "string"},
+                        },
+                        {
+                            "name": "collection",
+                            "in": "query",
+                            "description": "only the documents in the collection of this name",
                             "schema": {"type": "string"},
                         },
                         {

@@ -228,6 +228,7 @@ class ApiServer:
         r.add_delete("/api/v1/tasks/{task_id}", self.cancel_task)
         r.add_get("/api/v1/sources", self.list_sources)
         r.add_post("/api/v1/sources", self.import_path)
+        r.add_delete("/api/v1/sources/{source_id}", self.trash_source)
         r.add_get("/api/v1/sources/{source_id}/pages", self.list_pages)
         r.add_get("/api/v1/search", self.search)
 
@@ -349,7 +350,10 @@ class ApiServer:
     async def list_sources(self, request: web.Request) -> web.Response:
         library = self.manager.library
         limit, offset = _paging(request)
-        sources = await asyncio.to_thread(library.sources, limit + 1, offset)
+        scope = self._collection(request)
+        sources = await asyncio.to_thread(
+            lambda: library.sources(limit + 1, offset, collection_id=scope)
+        )
         states = library.source_states(s.id for s in sources)
         names = library.imported_names(s.id for s in sources)
         out = [source_json(s, states.get(s.id), names.get(s.id, [])) for s in sources]
@@ -374,9 +378,33 @@ class ApiServer:
         tasks = self.manager.import_files(files)
         return web.json_response([t.to_json() for t in tasks], status=202)
 
+    def _collection(self, request: web.Request) -> int | None:
+        """The id of the collection named by `collection` (None when not given)."""
+        name = request.query.get("collection")
+        if name is None:
+            return None
+        found = self.manager.library.collection_named(name)
+        if found is None:
+            raise web.HTTPNotFound(text=f"There is no collection named “{name}”.")
+        return found.id
+
+    async def trash_source(self, request: web.Request) -> web.Response:
+        """Move a document to the trash (as Delete in the window; restored from there)."""
+        source_id = _int_param(request, "source_id")
+        library = self.manager.library
+        if library.source(source_id) is None:
+            raise web.HTTPNotFound(text=f"There is no source {source_id}.")
+        if not self.manager.trash_sources([source_id]):
+            return _error(409, f"Source {source_id} is already in the trash.")
+        trashed = next(t for t in library.trashed_sources() if t.source.id == source_id)
+        names = library.imported_names([source_id]).get(source_id)
+        return web.json_response({**trashed.to_json(), "names": names or [trashed.source.name]})
+
     async def list_pages(self, request: web.Request) -> web.Response:
         source_id = _int_param(request, "source_id")
         library = self.manager.library
+        if library.is_trashed(source_id):
+            raise web.HTTPNotFound(text=f"Source {source_id} is in the trash.")
         if library.source(source_id) is None:
             raise web.HTTPNotFound(text=f"There is no source {source_id}.")
         return web.json_response([p.to_json() for p in library.pages(source_id)])
@@ -390,8 +418,9 @@ class ApiServer:
             raise web.HTTPBadRequest(text=parsed.problem)
         limit, offset = _paging(request)
         library = self.manager.library
-        count = library.search_count(parsed)
-        hits = library.search(parsed, limit + 1, offset)
+        scope = self._collection(request)
+        count = library.search_count(parsed, collection_id=scope)
+        hits = library.search(parsed, limit + 1, offset, collection_id=scope)
         names = library.imported_names({h.source_id for h in hits})
         response = _page(hits_json(hits, names), limit, offset)
         response.headers["X-Total-Pages"] = str(count.pages)

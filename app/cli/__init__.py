@@ -1,5 +1,5 @@
 """Headless commands: extract, searchable-pdf, import, watch, tasks, sources, search, rename,
-restore."""
+restore, delete, trash, collections."""
 
 from __future__ import annotations
 
@@ -21,6 +21,9 @@ SUBCOMMANDS = (
     "search",
     "rename",
     "restore",
+    "delete",
+    "trash",
+    "collections",
 )
 
 
@@ -57,6 +60,15 @@ def _run(argv: Sequence[str]) -> int:
             from app.cli.tasks import cmd_tasks
 
             return cmd_tasks(args)
+        if args.command in ("delete", "trash", "collections"):
+            from app.cli import trash
+
+            filing = {
+                "delete": trash.cmd_delete,
+                "trash": trash.cmd_trash,
+                "collections": trash.cmd_collections,
+            }
+            return filing[args.command](args)
         if args.command in ("sources", "search", "rename", "restore"):
             from app.cli import library
 

@@ -15,6 +15,7 @@ from app.cli.output import (
     unfiltered,
 )
 from app.cli.parser import EXIT_INPUT_FAILED, EXIT_OK, EXIT_USAGE
+from app.cli.trash import find_collection
 from app.core.library import HIT_END, HIT_START
 from app.services.listing import hits_json, source_json
 from app.services.session import open_to_read
@@ -22,11 +23,15 @@ from app.services.session import open_to_read
 
 def cmd_sources(args: argparse.Namespace) -> int:
     with open_to_read(library_dir(args)) as library:
-        sources = library.sources()
+        collection = find_collection(library, args.collection)
+        sources = library.sources(collection_id=collection.id if collection else None)
         states = library.source_states()
         names = library.imported_names(s.id for s in sources)
     if args.json:
         print_json([source_json(s, states.get(s.id), names.get(s.id, [])) for s in sources])
+        return EXIT_OK
+    if not sources and collection is not None:
+        print(f"The collection “{printable(collection.name)}” holds no documents.")
         return EXIT_OK
     if not sources:
         print("The library is empty; add documents with: folio import PATH")
@@ -60,13 +65,16 @@ def cmd_search(args: argparse.Namespace) -> int:
         print("folio: --limit takes a number of hits from 1 up.", file=sys.stderr)
         return EXIT_USAGE
     with open_to_read(library_dir(args)) as library:
-        count = library.search_count(query)
-        hits = library.search(query, -1 if args.limit is None else args.limit)
+        collection = find_collection(library, args.collection)
+        scope = collection.id if collection else None
+        count = library.search_count(query, collection_id=scope)
+        hits = library.search(query, -1 if args.limit is None else args.limit, collection_id=scope)
         names = library.imported_names({h.source_id for h in hits}) if args.json else {}
     if args.json:
         print_json(hits_json(hits, names))
     elif not hits:
-        print(f"No page contains {text!r}.")
+        where = f" in the collection “{printable(collection.name)}”" if collection else ""
+        print(f"No page{where} contains {text!r}.")
     else:
         # The document's own text is made printable; only Folio's marks for the hits are kept.
         start, end = ("\x1b[1m", "\x1b[0m") if sys.stdout.isatty() else ("[", "]")

@@ -119,7 +119,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="OCR languages for these documents, e.g. deu+eng (default: as in Settings)",
     )
 
-    sub.add_parser("sources", parents=[common], help="list the documents in the library")
+    so = sub.add_parser("sources", parents=[common], help="list the documents in the library")
+    so.add_argument("--collection", metavar="NAME", help="only the documents in this collection")
+    de = sub.add_parser(
+        "delete",
+        parents=[common],
+        help="move documents to the trash",
+        description="Move documents to the trash: they leave the list and the search, and "
+        "their waiting pages are not read. folio trash restore ID brings them back; folio "
+        "trash empty deletes them for good.",
+    )
+    de.add_argument("ids", nargs="+", type=int, metavar="ID", help="document ids (folio sources)")
+    tr = sub.add_parser("trash", parents=[common], help="list, restore or empty the trash")
+    tr_sub = tr.add_subparsers(dest="action", parser_class=Parser)
+    tre = tr_sub.add_parser("restore", parents=[common], help="take documents out of the trash")
+    tre.add_argument("ids", nargs="*", type=int, metavar="ID")
+    tre.add_argument("--all", action="store_true", dest="every", help="restore every document")
+    tem = tr_sub.add_parser(
+        "empty",
+        parents=[common],
+        help="delete every document in the trash for good",
+        description="Delete the documents in the trash with their text; Folio's copy of a "
+        "file goes when no other document uses it. The original files are never touched.",
+    )
+    tem.add_argument("--yes", action="store_true", help="do not ask first")
+    sub.add_parser("collections", parents=[common], help="list the collections")
     se = sub.add_parser(
         "search",
         parents=[common],
@@ -130,6 +154,9 @@ def build_parser() -> argparse.ArgumentParser:
     se.add_argument("query", nargs="+")
     se.add_argument(
         "--limit", type=int, metavar="N", help="print only the best N hits (default: every hit)"
+    )
+    se.add_argument(
+        "--collection", metavar="NAME", help="search only the documents in this collection"
     )
     rn = sub.add_parser(
         "rename",

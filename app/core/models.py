@@ -110,6 +110,13 @@ class Source:
         }
 
 
+#: A Source's columns in the sources table, in the order of its fields (for SELECTs).
+SOURCE_COLUMNS = (
+    "id, sha256, name, original_path, kind, size, page_count, added_at, "
+    "title, author, page_width, page_height"
+)
+
+
 @dataclass(slots=True)
 class Page:
     """One page of a source and, once extracted, its text."""

@@ -123,11 +123,13 @@ class NamesTable(LibraryDatabase):
 
     def other_names(self) -> dict[int, tuple[str, ...]]:
         """Per document, the names it was imported under besides the one shown (only the
-        documents that have some): what the Library shows and filters by beside the name.
+        documents that have some, none in the trash): what the Library shows and filters
+        by beside the name.
         """
         rows = self._query(
             "SELECT n.source_id, n.name FROM source_names n "
-            "JOIN sources s ON s.id = n.source_id WHERE n.name != s.name "
+            "JOIN sources s ON s.id = n.source_id "
+            "WHERE n.name != s.name AND s.trashed_at IS NULL "
             "ORDER BY n.source_id, n.added_at, n.original_path"
         )
         out: dict[int, list[str]] = {}

@@ -8,6 +8,7 @@ from typing import Any
 
 from app.core.database import LibraryDatabase
 from app.core.query import SearchQuery, name_matches, parse_query
+from app.core.trash import TRASHED_IDS, in_scope
 
 log = logging.getLogger(__name__)
 
@@ -89,16 +90,20 @@ class SearchTable(LibraryDatabase):
         offset: int = 0,
         *,
         source_id: int | None = None,
+        collection_id: int | None = None,
     ) -> list[SearchHit]:
         """Pages matching `query`, best first; every one unless `limit` is given.
 
-        `source_id`: only the pages of that document (a document's hits, expanded).
+        `source_id`: only the pages of that document (a document's hits, expanded);
+        `collection_id`: only the pages of that collection's documents. Documents in the
+        trash are never found.
         """
         parsed = as_query(query)
         if not parsed.match:
             return []
-        where = "page_fts MATCH ?"
-        params: list[Any] = [parsed.match]
+        scope, scope_params = self._searched("p.source_id", collection_id)
+        where = "page_fts MATCH ?" + scope
+        params: list[Any] = [parsed.match, *scope_params]
         if source_id is not None:
             # A document's pages are (mostly) neighbours: bounding the index's rowids
             # keeps a document's hits fast when the word is on most pages of the library.
@@ -124,23 +129,31 @@ class SearchTable(LibraryDatabase):
         )
         return [SearchHit(*row) for row in rows]
 
-    def search_count(self, query: str | SearchQuery) -> SearchCount:
+    def search_count(
+        self, query: str | SearchQuery, *, collection_id: int | None = None
+    ) -> SearchCount:
         """How many pages and documents match (every one, not a page of results)."""
         parsed = as_query(query)
         if not parsed.match:
             return SearchCount(0, 0)
+        scope, scope_params = self._searched("p.source_id", collection_id)
         rows = self._query(
-            """
+            f"""
             SELECT count(*), count(DISTINCT p.source_id)
             FROM page_fts JOIN pages p ON p.id = page_fts.rowid
-            WHERE page_fts MATCH ?
+            WHERE page_fts MATCH ?{scope}
             """,
-            (parsed.match,),
+            (parsed.match, *scope_params),
         )
         return SearchCount(int(rows[0][0]), int(rows[0][1]))
 
     def search_documents(
-        self, query: str | SearchQuery, limit: int = -1, offset: int = 0
+        self,
+        query: str | SearchQuery,
+        limit: int = -1,
+        offset: int = 0,
+        *,
+        collection_id: int | None = None,
     ) -> list[DocumentMatch]:
         """Documents with matching pages, best first (by their best page's rank).
 
@@ -151,13 +164,14 @@ class SearchTable(LibraryDatabase):
         if not parsed.match:
             return []
         # With one min() the bare columns come from the row that holds the minimum.
+        scope, scope_params = self._searched("p.source_id", collection_id)
         rows = self._query(
-            """
+            f"""
             WITH g AS (
                 SELECT p.source_id AS sid, count(*) AS n, min(page_fts.rank) AS best,
                        p.id AS pid, p.number AS num
                 FROM page_fts JOIN pages p ON p.id = page_fts.rowid
-                WHERE page_fts MATCH ?
+                WHERE page_fts MATCH ?{scope}
                 GROUP BY p.source_id
             )
             SELECT g.sid, s.name, g.n, g.best, g.pid, g.num
@@ -165,7 +179,7 @@ class SearchTable(LibraryDatabase):
             ORDER BY g.best, g.sid
             LIMIT ? OFFSET ?
             """,
-            (parsed.match, limit, max(0, offset)),
+            (parsed.match, *scope_params, limit, max(0, offset)),
         )
         return [DocumentMatch(*row) for row in rows]
 
@@ -188,13 +202,19 @@ class SearchTable(LibraryDatabase):
                 out[page_id] = str(rows[0][0])
         return out
 
-    def sources_named(self, query: str | SearchQuery) -> list[NamedDocument]:
+    def sources_named(
+        self, query: str | SearchQuery, *, collection_id: int | None = None
+    ) -> list[NamedDocument]:
         """Documents whose name, or a name they were imported under, answers the query
-        (folded; see query.name_matches), by name."""
+        (folded; see query.name_matches), by name; none in the trash, and given a
+        collection, only its documents."""
         parsed = as_query(query)
         if not parsed.clauses:
             return []
-        rows = self._query("SELECT id, name, page_count FROM sources")
+        scope, params = in_scope("id", collection_id)
+        rows = self._query(
+            f"SELECT id, name, page_count FROM sources WHERE trashed_at IS NULL{scope}", params
+        )
         others = self.other_names()
         named = []
         for source_id, name, pages in rows:
@@ -210,6 +230,20 @@ class SearchTable(LibraryDatabase):
     def other_names(self) -> dict[int, tuple[str, ...]]:
         raise NotImplementedError  # names.py (NamesTable) answers it in Library
 
+    def _searched(self, column: str, collection_id: int | None) -> tuple[str, tuple[int, ...]]:
+        """`searched`, without the trash's clause while the trash is empty (most of the time:
+        then a search costs what it did before there was a trash)."""
+        if self._query("SELECT 1 FROM sources WHERE trashed_at IS NOT NULL LIMIT 1"):
+            return searched(column, collection_id)
+        return in_scope(column, collection_id)
+
     def interrupt(self) -> None:
         """Stop the query running on this connection (from another thread); it raises."""
         self._db.interrupt()
+
+
+def searched(column: str, collection_id: int | None) -> tuple[str, tuple[int, ...]]:
+    """SQL (" AND …") leaving out pages of documents in the trash (and, given a collection,
+    of documents outside it), with its parameters. Each subquery is read once per search."""
+    scope, params = in_scope(column, collection_id)
+    return f" AND {column} NOT IN ({TRASHED_IDS}){scope}", params

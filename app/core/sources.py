@@ -10,6 +10,7 @@ from typing import Any
 
 from app.core.database import LibraryDatabase, _valid_id
 from app.core.models import (
+    SOURCE_COLUMNS,
     Page,
     Source,
     TaskStatus,
@@ -17,15 +18,9 @@ from app.core.models import (
     now_iso,
 )
 from app.core.states import PageState, SourceState
+from app.core.trash import TRASHED_IDS, in_scope
 
 log = logging.getLogger(__name__)
-
-
-#: A Source's columns, in the order of its fields.
-SOURCE_COLUMNS = (
-    "id, sha256, name, original_path, kind, size, page_count, added_at, "
-    "title, author, page_width, page_height"
-)
 
 
 class SourcesTable(LibraryDatabase):
@@ -49,12 +44,16 @@ class SourcesTable(LibraryDatabase):
         )
         return Source(*rows[0]) if rows else None
 
-    def sources(self, limit: int = -1, offset: int = 0) -> list[Source]:
-        """Newest first; `limit` and `offset` page through them (-1: no limit)."""
+    def sources(
+        self, limit: int = -1, offset: int = 0, *, collection_id: int | None = None
+    ) -> list[Source]:
+        """Newest first, none in the trash; `limit` and `offset` page through them (-1: no
+        limit); `collection_id`: only the documents in that collection."""
+        scope, params = in_scope("id", collection_id)
         rows = self._query(
-            f"SELECT {SOURCE_COLUMNS} FROM sources "
+            f"SELECT {SOURCE_COLUMNS} FROM sources WHERE trashed_at IS NULL{scope} "
             "ORDER BY added_at DESC, id DESC LIMIT ? OFFSET ?",
-            (limit, offset),
+            (*params, limit, offset),
         )
         return [Source(*row) for row in rows]
 
@@ -91,7 +90,8 @@ class SourcesTable(LibraryDatabase):
     def sources_with_unqueued_pages(self) -> list[int]:
         """Sources whose page tasks were not all made (an import stopped half-way)."""
         rows = self._query(
-            "SELECT DISTINCT source_id FROM pages WHERE task_id IS NULL AND has_text = 0"
+            "SELECT DISTINCT source_id FROM pages WHERE task_id IS NULL AND has_text = 0 "
+            f"AND source_id NOT IN ({TRASHED_IDS})"
         )
         return [row[0] for row in rows]
 

@@ -47,7 +47,7 @@ class TaskControl(TaskQueue):
     def cancel_all(self) -> CancelOutcome:
         return self.cancel_many([t.id for t in self._tasks.values() if t.status.is_active])
 
-    def cancel_many(self, task_ids: Iterable[int]) -> CancelOutcome:
+    def cancel_many(self, task_ids: Iterable[int], *, message: str = "Cancelled") -> CancelOutcome:
         """Cancel what can be; say why the rest could not (never an error)."""
         outcome = CancelOutcome()
         stamp = now_iso()
@@ -70,7 +70,7 @@ class TaskControl(TaskQueue):
                 self._finishing[task_id] = job
             task.status = TaskStatus.CANCELLED
             task.finished_at = stamp
-            task.message = "Cancelled"
+            task.message = message
             changed.append(task)
             outcome.cancelled.append(task_id)
             self._batch.cancelled += 1

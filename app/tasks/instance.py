@@ -247,6 +247,14 @@ class InstanceServer(QObject):
         if op == "batch":
             tasks = m.batch(int(i) for i in request.get("ids", []))
             return {"ok": True, "tasks": [t.to_json() for t in tasks]}
+        if op == "trash":
+            moved = m.trash_sources(int(i) for i in request.get("ids", []))
+            return {"ok": True, "ids": moved}
+        if op == "restore":
+            restored = m.restore_sources(int(i) for i in request.get("ids", []))
+            return {"ok": True, "ids": [s.id for s in restored]}
+        if op == "empty_trash":
+            return {"ok": True, "ids": m.empty_trash()}
         if op == "rename":
             try:
                 name = m.rename_source(int(request["id"]), str(request["name"]))

@@ -18,9 +18,9 @@ from app.core.models import (
     TaskType,
     now_iso,
 )
-from app.tasks.control import TaskControl
 from app.tasks.queue import SETTING_CONCURRENCY, SETTING_OCR_LANG, SETTING_OCR_MODE, SETTING_PAUSED
 from app.tasks.results import JobResults
+from app.tasks.trash import TrashControl
 from app.tasks.unlocking import TaskUnlocking
 
 log = logging.getLogger(__name__)
@@ -34,12 +34,12 @@ def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
-class ExtractionManager(JobResults, TaskUnlocking, TaskControl):
+class ExtractionManager(JobResults, TaskUnlocking, TrashControl):
     """Owns the queue, a QThreadPool and the worker processes; writes every transition.
 
     A facade over its parts: the queue (queue.py), steering (control.py), job results
-    with the import use case (results.py) and tasks waiting for a document's password
-    (unlocking.py). Signals: see TaskQueue.
+    with the import use case (results.py), tasks waiting for a document's password
+    (unlocking.py) and the trash (trash.py). Signals: see TaskQueue and TrashControl.
     """
 
     # -- lifecycle -------------------------------------------------------------------
@@ -325,20 +325,6 @@ class ExtractionManager(JobResults, TaskUnlocking, TaskControl):
         registered = self.register([task])
         self.flush_now()
         return registered[0]
-
-    def delete_source(self, source_id: int) -> None:
-        """Cancel a source's tasks, delete it with its pages and text, remove its file."""
-        ids = [t.id for t in self._tasks.values() if t.source_id == source_id]
-        self.cancel_many(ids)
-        sha = self.library.delete_source(source_id)
-        if sha is not None:
-            self.library.store.remove(sha)
-        for task in self._tasks.values():
-            if task.source_id == source_id:
-                task.source_id = None
-                task.page_id = None
-                self._mark(task.id, "source_id", "page_id")
-        self.sourceRemoved.emit(source_id)
 
     def rename_source(self, source_id: int, name: str) -> str:
         """Give a document the name shown everywhere; its imported names stay and still

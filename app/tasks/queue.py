@@ -264,6 +264,14 @@ class TaskQueue(QObject):
         """A job's document needs its password (TaskUnlocking does it)."""
         raise NotImplementedError
 
+    def _queue_pages(self) -> None:
+        """Make the next batch of page tasks (JobResults does it)."""
+        raise NotImplementedError
+
+    def _restore_from_trash(self, source_id: int) -> bool:
+        """Take a document out of the trash (TrashControl does it)."""
+        raise NotImplementedError
+
     def _transition(self, task: BackgroundTask, status: TaskStatus) -> None:
         if status not in ALLOWED_TRANSITIONS[task.status]:
             raise ValueError(f"task {task.id}: {task.status} -> {status} is not allowed")

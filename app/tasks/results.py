@@ -184,12 +184,18 @@ class JobResults(TaskQueue):
         task.progress = 1.0
         name = str(task.payload.get("name") or Path(task.payload["path"]).name)
         existing = self.library.source_by_sha(result.sha256)
+        # The same content imported again while in the trash: it comes back.
+        from_trash = existing is not None and self.library.is_trashed(existing.id)
         source: Source | None = None
         info = result.info
         with self.library.transaction() as db:
             if existing is not None:
                 task.source_id = existing.id
-                task.message = f"Already in the library as {existing.name}"
+                task.message = (
+                    f"Restored {existing.name} from the trash"
+                    if from_trash
+                    else f"Already in the library as {existing.name}"
+                )
                 # Said by a field, for whoever needs to know (never by the wording above).
                 task.payload[ALREADY_IN_LIBRARY] = True
                 # The same content under another name is one document with one more name;
@@ -224,6 +230,8 @@ class JobResults(TaskQueue):
             )
         # The row names the file the user gave, whatever the document is called.
         task.source_name = name
+        if existing is not None and from_trash:
+            self._restore_from_trash(existing.id)
         self._batch.done += 1
         self._mark(
             task.id, "status", "finished_at", "progress", "message", "source_id", "source_name"
@@ -247,6 +255,8 @@ class JobResults(TaskQueue):
             return
         source_id, priority, lang = self._to_queue[0]
         source = self.library.source(source_id)
+        if source is not None and self.library.is_trashed(source_id):
+            source = None  # its pages are queued when it is restored
         pages = self.library.unqueued_pages(source_id, PAGE_TASK_BATCH) if source else []
         if len(pages) < PAGE_TASK_BATCH:
             self._to_queue.popleft()

@@ -235,3 +235,34 @@ def test_lists_come_a_page_at_a_time(served: tuple[ApiServer, qasync.QEventLoop]
     assert (len(history), more) == (4, "4")
     status, error, _ = loop.run_until_complete(page("/api/v1/tasks?limit=0"))
     assert status == 400 and "limit must be between 1 and 10000" in error["error"]
+
+
+def test_trash_and_collections_through_the_api(
+    served: tuple[ApiServer, qasync.QEventLoop],
+) -> None:
+    server, loop = served
+    manager = server.manager
+    call(server, loop, "POST", "/api/v1/sources", json={"path": str(TRIVIAL)})
+    wait_for(loop, lambda: bool(manager.library.sources()) and manager.is_idle())
+    (source,) = manager.library.sources()
+    work = manager.library.create_collection("Work")
+    status, hits = call(server, loop, "GET", "/api/v1/search?q=takimata&collection=work")
+    assert status == 200 and hits == []
+    manager.library.add_to_collection(work.id, [source.id])
+    status, hits = call(server, loop, "GET", "/api/v1/search?q=takimata&collection=Work")
+    assert status == 200 and [h["sourceId"] for h in hits] == [source.id]
+    status, listed = call(server, loop, "GET", "/api/v1/sources?collection=Work")
+    assert status == 200 and [s["id"] for s in listed] == [source.id]
+    status, missing = call(server, loop, "GET", "/api/v1/sources?collection=Holidays")
+    assert status == 404 and "no collection named “Holidays”" in missing["error"]
+
+    status, trashed = call(server, loop, "DELETE", f"/api/v1/sources/{source.id}")
+    assert status == 200 and trashed["id"] == source.id and trashed["trashedAt"]
+    assert trashed["names"] == [TRIVIAL.name] and trashed["title"] is None  # as a Source
+    assert hits[0]["sourceNames"] == [TRIVIAL.name]  # with a collection, as without
+    status, again = call(server, loop, "DELETE", f"/api/v1/sources/{source.id}")
+    assert status == 409 and "already in the trash" in again["error"]
+    assert call(server, loop, "GET", "/api/v1/sources")[1] == []
+    assert call(server, loop, "GET", "/api/v1/search?q=takimata")[1] == []
+    status, pages = call(server, loop, "GET", f"/api/v1/sources/{source.id}/pages")
+    assert status == 404 and "in the trash" in pages["error"]

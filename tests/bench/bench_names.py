@@ -30,7 +30,7 @@ from app.core.search import NamedDocument
 from app.tasks.manager import ExtractionManager
 from app.ui.common.rendering import PageRenderer
 from app.ui.library.sources_model import Column, Role, SourcesModel
-from app.ui.library.sources_view import SourcesProxy
+from app.ui.library.sources_proxy import SourcesProxy
 from tests.bench.scale_library import build
 
 SECOND_NAME = "Kopie von Résumé {doc:05d}.pdf"

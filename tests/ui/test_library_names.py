@@ -209,3 +209,37 @@ def test_title_author_and_page_size_columns_are_hideable_sortable_and_remembered
     assert shown_again.isSectionHidden(Column.AUTHOR)
     assert not shown_again.isSectionHidden(Column.PAGE_SIZE)
     again.deleteLater()
+
+
+def test_a_trashed_documents_names_find_nothing_and_come_back_with_it(
+    qtbot: QtBot, ui_session: Session, tmp_path: Path
+) -> None:
+    source, _report, _copy = import_twice(qtbot, ui_session, tmp_path)
+    window = ui_session.window
+    view = window.sources_view
+    window.trash_sources([source.id])
+    assert shown(view) == ["letter.pdf"]
+    qtbot.keyClicks(view.filter_edit, "RESUME")
+    qtbot.waitUntil(lambda: shown(view) == [])
+    view.filter_edit.clear()
+    window.show_search()
+    search = window.search_view
+    search_and_wait(qtbot, search, "resume copy")
+    assert search.model.rowCount() == 0  # no names group for a document in the trash
+
+    # The Trash offers no Rename (F2 there does nothing); a rename made elsewhere
+    # (`folio rename` through the window) shows in its list.
+    trash = window.trash_view
+    qtbot.waitUntil(lambda: trash.model.source_ids() == [source.id])
+    assert not [a for a in trash.view.actions() if a.text().startswith("Rename")]
+    window.manager.rename_source(source.id, "Kept report.pdf")
+    qtbot.waitUntil(lambda: trash.model.index(0, 0).data() == "Kept report.pdf")
+
+    window.restore_sources([source.id])
+    row = view.model.row_of(source.id)
+    assert row is not None
+    names = view.model.index(row, Column.NAME).data(Role.NAMES)
+    assert names == ("Kept report.pdf", "report.pdf", "Résumé copy.pdf")
+    window.show_sources()
+    qtbot.keyClicks(view.filter_edit, "RESUME")
+    qtbot.waitUntil(lambda: shown(view) == ["Kept report.pdf"])

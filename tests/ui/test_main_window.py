@@ -141,7 +141,7 @@ def test_command_line_takes_library_files_and_api(tmp_path: Path) -> None:
 def test_empty_window_has_title_sections_menus_and_invites_a_drop(window: MainWindow) -> None:
     assert window.windowTitle() == "Folio — Library"
     labels = [window.sidebar.item(i).text() for i in range(window.sidebar.count())]
-    assert labels == ["Library", "Search", "Tasks"]
+    assert labels == ["Library", "Search", "Tasks", "Trash", "COLLECTIONS", "+ New collection…"]
     menus = {m: [a.text() for a in menu.actions() if a.text()] for m, menu in window.menus.items()}
     assert {"Import files…", "Import folder…", "Quit"} <= set(menus["file"])
     assert {"Copy text", "Select all"} <= set(menus["edit"])
@@ -467,7 +467,7 @@ def test_quitting_while_tasks_run_asks_first(
     assert window.close()
 
 
-def test_delete_source_asks_and_removes_it_with_its_file(
+def test_delete_moves_to_the_trash_and_deleting_forever_asks_and_removes_the_file(
     qtbot: QtBot, window: MainWindow, library: Library
 ) -> None:
     import_and_wait(qtbot, window, [TRIVIAL])
@@ -476,14 +476,22 @@ def test_delete_source_asks_and_removes_it_with_its_file(
     assert stored.exists()
     view = window.sources_view
     view.select_source(source.id)
-    view.confirm_delete = lambda sources: False
-    view.delete_action.trigger()
-    assert library.sources()
-    view.confirm_delete = lambda sources: [s.id for s in sources] == [source.id]
-    view.delete_action.trigger()
-    assert library.sources() == []
-    assert not stored.exists()
+    view.delete_action.trigger()  # no question: Undo brings it back
+    assert library.sources() == [] and library.is_trashed(source.id)
+    assert stored.exists()
     assert view.stack.currentWidget() is view.empty
+    trash = window.trash_view
+    trash.reload()
+    trash.view.selectAll()
+    trash.confirm = lambda question, informative: False
+    trash.delete_action.trigger()
+    assert library.is_trashed(source.id) and stored.exists()
+    asked: list[str] = []
+    trash.confirm = lambda question, informative: asked.append(question) is None
+    trash.delete_action.trigger()
+    assert asked == [f"Delete “{TRIVIAL.name}” for good?"]
+    assert library.source(source.id) is None
+    assert not stored.exists()
     # The history still names what its tasks worked on (e.g. for `folio tasks --all`).
     named = {(t.task_type.value, t.source_name, t.page_number) for t in library.tasks()}
     assert named == {("import", TRIVIAL.name, None), ("text_extraction", TRIVIAL.name, 1)}
@@ -575,7 +583,7 @@ def test_show_original_without_a_file_manager_gives_the_path(
 ) -> None:
     from PySide6.QtGui import QDesktopServices
 
-    from app.ui.library.sources_view import reveal_original
+    from app.ui.library.reveal import reveal_original
 
     import_and_wait(qtbot, window, [TRIVIAL])
     (source,) = library.sources()

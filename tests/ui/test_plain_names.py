@@ -276,29 +276,37 @@ def test_names_paths_and_errors_are_shown_as_plain_text(
     label_shows(viewer.image.label, sentence)
     assert not has_magenta(viewer.image)
 
-    # The delete confirmation says the literal name; Keep keeps the document.
+    # Deleting for good (from the Trash) asks with the literal name; Keep keeps the document.
     window.show_sources()
     sources_view = window.sources_view
-    sources_view.confirm_delete = None
-    assert sources_view.select_source(bold.id)
+    for source in (bold, img):
+        assert sources_view.select_source(source.id)
+        sources_view.delete_selected()
+    trash = window.trash_view
+    trash.confirm = None
+    trash.reload()
+    assert trash.select_source(bold.id)
     seen: list[QMessageBox] = []
     answer_next_box(seen, "Keep")
-    sources_view.delete_selected()
+    trash.delete_selected()
     (box,) = seen
-    assert box.text() == f"Delete “{bold_name}” from the library?"
+    assert box.text() == f"Delete “{bold_name}” for good?"
     assert box.textFormat() == Qt.TextFormat.PlainText
     assert library.source(bold.id) is not None
 
-    assert sources_view.select_source(img.id)
+    assert trash.select_source(img.id)
     seen.clear()
     answer_next_box(seen, "Keep")
-    sources_view.delete_selected()
+    trash.delete_selected()
     (box,) = seen
-    assert box.text() == f"Delete “{img_name}” from the library?"
+    assert box.text() == f"Delete “{img_name}” for good?"
     for label in box.findChildren(QLabel):
         if label.text():
             label_shows(label, label.text())
         assert not label.property("magenta")
+    # In the trash, the names show as they are too.
+    for row in range(trash.model.rowCount()):
+        assert trash.model.index(row, 0).data() in (bold_name, img_name)
 
     # Export to a folder with a tag for a name: the status bar says the path as it is.
     out = tmp_path / "<i>exports &amp; more" / "text.txt"

@@ -15,7 +15,7 @@ from app.core.models import TextMethod
 from app.core.search import SearchTable
 from app.tasks.manager import ExtractionManager
 from app.ui.library.sources_model import Column
-from app.ui.library.sources_view import SourcesProxy
+from app.ui.library.sources_proxy import SourcesProxy
 from app.ui.search import results_model
 from app.ui.search.results_model import NAMES_HEADING, RowKind, SearchRole
 from app.ui.search.search_view import SearchView

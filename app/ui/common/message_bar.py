@@ -6,8 +6,9 @@ Its text is plain: messages quote names and paths, which must show as they are.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, Qt, QTimer, Slot
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -47,11 +48,7 @@ class MessageBar(QFrame):
     mouse; warnings and errors stay until dismissed. A message may start with a
     title in bold; both are plain text. It may offer one action (a button).
 
-    Signals:
-        actionTriggered(): the message's action button was pressed.
     """
-
-    actionTriggered = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -70,10 +67,12 @@ class MessageBar(QFrame):
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.label, 1)
+        #: The message's one action (e.g. "Undo"), shown only with a message that offers it.
         self.action_button = QPushButton()
-        self.action_button.clicked.connect(self.actionTriggered)
         self.action_button.hide()
-        layout.addWidget(self.action_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.action_button.clicked.connect(self._on_action)
+        self._action: Callable[[], object] | None = None
+        layout.addWidget(self.action_button, 0, Qt.AlignmentFlag.AlignVCenter)
         self.close_button = QToolButton()
         self.close_button.setText("✕")
         self.close_button.setAutoRaise(True)
@@ -92,12 +91,13 @@ class MessageBar(QFrame):
         kind: MessageKind = MessageKind.INFO,
         *,
         title: str = "",
-        action: str = "",
+        action: tuple[str, Callable[[], object]] | None = None,
     ) -> None:
-        """`action`: the text of the button that offers to act on the message (none if "")."""
-        self.action_button.setText(action)
-        self.action_button.setVisible(bool(action))
+        """Show a message; `action`: a button's label and what it does (then the message goes)."""
         self.kind = kind
+        self._action = action[1] if action else None
+        self.action_button.setText(action[0] if action else "")
+        self.action_button.setVisible(action is not None)
         self.title.setText(title)
         self.title.setVisible(bool(title))
         self.label.setText(text)
@@ -113,7 +113,16 @@ class MessageBar(QFrame):
         return " ".join(t for t in (self.title.text(), self.label.text()) if t)
 
     @Slot()
+    def _on_action(self) -> None:
+        action, self._action = self._action, None
+        self.dismiss()
+        if action is not None:
+            action()
+
+    @Slot()
     def dismiss(self) -> None:
+        self._action = None
+        self.action_button.hide()
         self.auto_hide.stop()
         self.title.clear()
         self.label.clear()

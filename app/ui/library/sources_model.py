@@ -131,6 +131,8 @@ class SourcesModel(QAbstractTableModel):
         self._refresh = Coalescer(REFRESH_MS, self.refresh_states, self)
         manager.sourceAdded.connect(self._on_source_added)
         manager.sourceRemoved.connect(self._on_source_removed)
+        manager.sourcesTrashed.connect(self._on_sources_trashed)
+        manager.sourcesRestored.connect(self._on_sources_restored)
         manager.sourceChanged.connect(self._on_source_changed)
         manager.pageTextReady.connect(self._on_page_text)
         manager.tasksChanged.connect(self._on_tasks_changed)
@@ -215,13 +217,68 @@ class SourcesModel(QAbstractTableModel):
     def _on_source_added(self, source: Source) -> None:
         if source.id in self._rows:
             return
-        self.beginInsertRows(QModelIndex(), 0, 0)
-        self._sources.insert(0, source)
+        row = self._sorted_row(source)
+        self.beginInsertRows(QModelIndex(), row, row)
+        self._sources.insert(row, source)
         self._index_rows()
         self.endInsertRows()
         self._mark({source.id})
-        if self._sort != (Column.ADDED, Qt.SortOrder.DescendingOrder):
-            self.sort(*self._sort)
+
+    def _sorted_row(self, source: Source) -> int:
+        """Where a source goes in the sorted list (a binary search: no sort of every row)."""
+        key, descending = self._sort_key(self._sort[0]), self._reversed()
+        wanted = key(source)
+        low, high = 0, len(self._sources)
+        while low < high:
+            middle = (low + high) // 2
+            here = key(self._sources[middle])
+            if (here > wanted) if descending else (here < wanted):
+                low = middle + 1
+            else:
+                high = middle
+        return low
+
+    @Slot(object)
+    def _on_sources_restored(self, sources: list[Source]) -> None:
+        new = [s for s in sources if s.id not in self._rows]
+        # Their other names were let go with them (and may have grown in the trash).
+        imported = self.library.imported_names(s.id for s in new)
+        for source in new:
+            if others := tuple(n for n in imported.get(source.id, ()) if n != source.name):
+                self._other_names[source.id] = others
+        if len(new) <= 20:
+            for source in new:
+                self._on_source_added(source)
+            return
+        # Many at once: appended together, then one sort puts them in place.
+        end = len(self._sources)
+        self.beginInsertRows(QModelIndex(), end, end + len(new) - 1)
+        self._sources.extend(new)
+        self._index_rows()
+        self.endInsertRows()
+        self._mark({s.id for s in new})
+        self.sort(*self._sort)
+
+    @Slot(object)
+    def _on_sources_trashed(self, source_ids: list[int]) -> None:
+        """Take the rows out in runs of neighbours, re-indexing once (not once per row)."""
+        rows = sorted((r for i in source_ids if (r := self._rows.get(i)) is not None), reverse=True)
+        checking = len(self._to_check)
+        while rows:
+            last = first = rows.pop(0)
+            while rows and rows[0] == first - 1:
+                first = rows.pop(0)
+            self.beginRemoveRows(QModelIndex(), first, last)
+            gone = self._sources[first : last + 1]
+            del self._sources[first : last + 1]
+            self.endRemoveRows()
+            for source in gone:
+                self._states.pop(source.id, None)
+                self._other_names.pop(source.id, None)
+                self._to_check.discard(source.id)
+        self._index_rows()
+        if len(self._to_check) != checking:
+            self.toCheckChanged.emit(len(self._to_check))
 
     @Slot(int)
     def _on_source_removed(self, source_id: int) -> None:
@@ -233,6 +290,7 @@ class SourcesModel(QAbstractTableModel):
         self._index_rows()
         self.endRemoveRows()
         self._states.pop(source_id, None)
+        self._other_names.pop(source_id, None)
         self._thumbs.pop(source.sha256, None)
         if source_id in self._to_check:
             self._to_check.discard(source_id)

@@ -1,31 +1,26 @@
-"""The Library section: every source with its thumbnail and state; sort, filter, delete, reveal."""
+"""The Library section: every source with its thumbnail and state; sort, filter, rename, trash."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QPoint,
     QSettings,
-    QSortFilterProxyModel,
     Qt,
-    QUrl,
     Signal,
     Slot,
 )
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtGui import QAction, QHideEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
-    QMessageBox,
     QPushButton,
     QStackedWidget,
     QTreeView,
@@ -33,19 +28,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.library import Library
+from app.core.library import Collection, Library
 from app.core.models import Source
-from app.core.query import fold
 from app.tasks.manager import ExtractionManager
 from app.ui.common.formatting import plural
-from app.ui.common.plain import plain_label, plain_message_box
+from app.ui.common.plain import plain_label
 from app.ui.common.rendering import PageRenderer
 from app.ui.common.widgets import heading_label
 from app.ui.library.column_chooser import ColumnChooser
+from app.ui.library.filing import Filing
 from app.ui.library.names_delegate import NamesDelegate
 from app.ui.library.rename import ask_new_name, rename_source
+from app.ui.library.reveal import reveal_original
 from app.ui.library.sources_grid import LibraryView, SourcesGrid, ViewToggle
-from app.ui.library.sources_model import THUMB_SIZE, AnyIndex, Column, Role, SourcesModel
+from app.ui.library.sources_model import THUMB_SIZE, Column, Role, SourcesModel
+from app.ui.library.sources_proxy import SourcesProxy
 from app.ui.library.thumbnails import GridThumbnails
 
 SETTINGS_HEADER = "library/header"
@@ -85,78 +82,6 @@ class EmptyLibrary(QWidget):
         layout.addStretch(3)
 
 
-def all_names(index: QModelIndex) -> tuple[str, ...]:
-    """The names a row answers to (Role.NAMES, or its text in a model without that role)."""
-    names = index.data(Role.NAMES)
-    return tuple(names) if names else (str(index.data() or ""),)
-
-
-class SourcesProxy(QSortFilterProxyModel):
-    """Filters by name as search compares words (no case, no accents: "resume" shows
-    "Résumé.pdf"), matching the name shown and every name a document was imported
-    under; and to the documents with pages to check. Sorting is the source model's own.
-
-    A proxy sort would call the Python model's data() for every comparison (seconds
-    for ten thousand documents); the model sorts its plain list instead.
-    """
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setFilterKeyColumn(Column.NAME)
-        self._folded_filter = ""
-        #: Names as compared, kept while the filter is typed (folding is not free).
-        self._folded: dict[str, str] = {}
-        self._to_check_only = False
-
-    @property
-    def to_check_only(self) -> bool:
-        return self._to_check_only
-
-    def set_to_check_only(self, on: bool) -> None:
-        """Show only the documents with pages to check (or every one again)."""
-        if on == self._to_check_only:
-            return
-        self.beginFilterChange()
-        self._to_check_only = on
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def set_name_filter(self, text: str) -> None:
-        self.beginFilterChange()
-        self._folded_filter = fold(text.strip())
-        if not self._folded_filter:
-            self._folded.clear()
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
-        model = self.sourceModel()
-        if self._to_check_only and not model.index(source_row, Column.TEXT, source_parent).data(
-            Role.TO_CHECK
-        ):
-            return False
-        if not self._folded_filter:
-            return True
-        # Every name it answers to: the one shown and those it was imported under, from
-        # the model's plain list where it has one (no data() call per row).
-        names_at = getattr(model, "names_at", None)
-        names = (
-            names_at(source_row)
-            if names_at is not None
-            else all_names(model.index(source_row, Column.NAME, source_parent))
-        )
-        return any(self._folded_filter in self._fold(n) for n in names)
-
-    def _fold(self, name: str) -> str:
-        folded = self._folded.get(name)
-        if folded is None:
-            folded = self._folded[name] = fold(name)
-        return folded
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        model = self.sourceModel()
-        if model is not None:
-            model.sort(column, order)
-
-
 class SourcesView(QWidget):
     """The list of sources and the actions on them (all by source id).
 
@@ -165,12 +90,16 @@ class SourcesView(QWidget):
         exportRequested(int): export this source's text.
         searchableRequested(int): save this source as a searchable PDF.
         importRequested(): the empty state's "Choose files…".
+        trashRequested(list): move these sources to the trash (the window does, undoably).
+        wholeLibraryRequested(): a document outside the collection shown is to be shown.
     """
 
     openSourceRequested = Signal(int)
     exportRequested = Signal(int)
     searchableRequested = Signal(int)
     importRequested = Signal()
+    trashRequested = Signal(list)
+    wholeLibraryRequested = Signal()
 
     def __init__(
         self,
@@ -179,13 +108,16 @@ class SourcesView(QWidget):
         renderer: PageRenderer,
         settings: QSettings,
         parent: QWidget | None = None,
+        *,
+        filing: Filing | None = None,
     ) -> None:
         super().__init__(parent)
         self.library = library
         self.manager = manager
         self.settings = settings
-        #: Asks before deleting; tests put an answer here (None shows the dialog).
-        self.confirm_delete: Callable[[list[Source]], bool] | None = None
+        self.filing = filing if filing is not None else Filing(library, self)
+        #: The collection shown (None: the whole library).
+        self.collection: Collection | None = None
         #: Asks for a new name (None: cancelled); tests put an answer here (None: the dialog).
         self.ask_name: Callable[[Source, tuple[str, ...]], str | None] | None = None
         self.model = SourcesModel(library, manager, renderer, self)
@@ -195,7 +127,8 @@ class SourcesView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 8)
         top = QHBoxLayout()
-        top.addWidget(heading_label("Library"))
+        self.heading = plain_label(heading_label("Library"))
+        top.addWidget(self.heading)
         top.addSpacing(12)
         self.count_label = plain_label(QLabel())
         top.addWidget(self.count_label, 1)
@@ -226,6 +159,8 @@ class SourcesView(QWidget):
         self.view.setIconSize(THUMB_SIZE)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setDragEnabled(True)
+        self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(self._context_menu)
         self.view.activated.connect(self._on_activated)
@@ -263,7 +198,8 @@ class SourcesView(QWidget):
         layout.addWidget(self.stack, 1)
 
         self.open_action = self._action("Open", self.open_selected, "Return")
-        self.delete_action = self._action("Delete from library…", self.delete_selected, "Del")
+        self.delete_action = self._action("Move to trash", self.delete_selected, "Del")
+        self.remove_action = self._action("Remove from collection", self.remove_selected)
         self.rename_action = self._action("Rename…", self.rename_selected, "F2")
         self.reveal_action = self._action("Show original file", self.reveal_selected)
         self.export_action = self._action("Export text…", self.export_selected)
@@ -273,11 +209,17 @@ class SourcesView(QWidget):
             self.view.addAction(action)
             self.grid.addAction(action)
 
+        #: How many documents of the collection shown are in the Library (None: to count).
+        self._in_collection: int | None = None
+        #: True while the proxy re-filters every row: the state is updated once, after.
+        self._quiet = False
         for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset):
+            signal.connect(self._forget_total)
             signal.connect(self._update_state)
         self.proxy.rowsInserted.connect(self._update_state)
         self.proxy.rowsRemoved.connect(self._update_state)
         self.model.toCheckChanged.connect(self._update_state)
+        self.filing.changed.connect(self._on_collections_changed)
         self.view.selectionModel().selectionChanged.connect(self._update_actions)
         state = settings.value(SETTINGS_HEADER)
         if state is not None:
@@ -311,14 +253,66 @@ class SourcesView(QWidget):
         if had_focus:
             shown.setFocus()
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._update_actions()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        self._update_actions()
+
     def save_state(self) -> None:
         self.settings.setValue(SETTINGS_HEADER, self.view.header().saveState())
 
     # -- state -----------------------------------------------------------------------
 
+    def show_collection(self, collection_id: int | None) -> None:
+        """Show one collection's documents (the filter still applies), or the whole library."""
+        found = self.library.collection(collection_id) if collection_id else None
+        self.collection = found
+        self.heading.setText(found.name if found else "Library")
+        self._in_collection = None
+        self._quiet = True  # the proxy announces each range of rows it shows or hides
+        try:
+            self.proxy.set_members(self.filing.members(found.id) if found else None)
+        finally:
+            self._quiet = False
+        self._update_state()
+        self._update_actions()
+
+    @Slot()
+    def _on_collections_changed(self) -> None:
+        if self.collection is not None:
+            self.show_collection(self.collection.id)
+
+    def _collection_total(self, members: set[int]) -> int:
+        """How many of the collection's documents the Library holds (counted once)."""
+        if self._in_collection is None:
+            self._in_collection = sum(1 for i in members if self.model.row_of(i) is not None)
+        return self._in_collection
+
+    @Slot()
+    def _forget_total(self, *args: object) -> None:
+        self._in_collection = None
+
     @Slot()
     def _update_state(self, *args: object) -> None:
+        if self._quiet:
+            return
         total = self.model.rowCount()
+        members = self.proxy.members
+        if members is not None and self.collection is not None:
+            total = self._collection_total(members)
+            if total == 0:
+                # An empty collection: how to fill it, instead of the empty library's invitation.
+                self.filter_edit.setEnabled(bool(self.model.rowCount()))
+                self.stack.setCurrentWidget(self.no_match)
+                self.no_match.setText(
+                    f"“{self.collection.name}” holds no documents yet: drag documents from the"
+                    " Library onto it in the sidebar, or use “Add to collection” in their menu."
+                )
+                self.count_label.setText("")
+                return
         shown = self.proxy.rowCount()
         checking = self.model.to_check_count
         only = self.proxy.to_check_only
@@ -356,6 +350,11 @@ class SourcesView(QWidget):
         ids = self.selected_ids()
         for action in (self.delete_action, self.reveal_action, self.export_action):
             action.setEnabled(bool(ids))
+        # Also in the Edit menu: there it acts only while the list is in front.
+        self.delete_action.setEnabled(bool(ids) and self.isVisibleTo(self.window()))
+        self.remove_action.setEnabled(bool(ids) and self.collection is not None)
+        if self.collection is not None:
+            self.remove_action.setText(f"Remove from “{self.collection.name}”")
         self.open_action.setEnabled(len(ids) == 1)
         self.rename_action.setEnabled(len(ids) == 1)
         self.reveal_action.setEnabled(len(ids) == 1)
@@ -387,6 +386,12 @@ class SourcesView(QWidget):
         if not index.isValid():
             self.filter_edit.clear()
             self.to_check_button.setChecked(False)
+            index = self.proxy.mapFromSource(self.model.index(row, Column.NAME))
+        if not index.isValid() and self.collection is not None:
+            # Not in the collection shown: the whole Library (the sidebar follows).
+            self.wholeLibraryRequested.emit()
+            if self.collection is not None:
+                self.show_collection(None)
             index = self.proxy.mapFromSource(self.model.index(row, Column.NAME))
         # Explicit flags: a selection made for the user never depends on a key held down.
         flags = (
@@ -434,34 +439,17 @@ class SourcesView(QWidget):
 
     @Slot()
     def delete_selected(self) -> None:
-        sources = [s for i in self.selected_ids() if (s := self.model.source(i)) is not None]
-        if sources:
-            self.delete_sources(sources)
+        """Move the selected documents to the trash (no question: Edit › Undo brings them back)."""
+        ids = [i for i in self.selected_ids() if self.model.row_of(i) is not None]
+        if ids:
+            self.trashRequested.emit(ids)
 
-    def delete_sources(self, sources: list[Source]) -> bool:
-        if not self._confirm_delete(sources):
-            return False
-        for source in sources:
-            self.manager.delete_source(source.id)
-        return True
-
-    def _confirm_delete(self, sources: list[Source]) -> bool:
-        if self.confirm_delete is not None:
-            return self.confirm_delete(sources)
-        what = f"“{sources[0].name}”" if len(sources) == 1 else plural(len(sources), "document")
-        box = plain_message_box(
-            QMessageBox.Icon.Question,
-            "Delete from library",
-            f"Delete {what} from the library?",
-            self,
-            informative="Folio's copy, the extracted text and any waiting tasks are removed. "
-            "The original file on your disk is not touched.",
-        )
-        delete = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
-        keep = box.addButton("Keep", QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(keep)
-        box.exec()
-        return box.clickedButton() is delete
+    @Slot()
+    def remove_selected(self) -> None:
+        """Take the selected documents out of the collection shown (they stay in the library)."""
+        ids = self.selected_ids()
+        if ids and self.collection is not None:
+            self.filing.remove(self.collection.id, ids)
 
     @Slot()
     def reveal_selected(self) -> None:
@@ -475,6 +463,10 @@ class SourcesView(QWidget):
         view = self.current_view()
         if not view.indexAt(pos).isValid():
             return
+        self.selection_menu().popup(view.viewport().mapToGlobal(pos))
+
+    def selection_menu(self) -> QMenu:
+        """The context menu of the selected documents (built on its own, so tests can look)."""
         menu = QMenu(self)
         for action in (
             self.open_action,
@@ -485,44 +477,9 @@ class SourcesView(QWidget):
         ):
             menu.addAction(action)
         menu.addSeparator()
+        menu.addMenu(self.filing.add_menu(menu, self.selected_ids()))
+        if self.collection is not None:
+            menu.addAction(self.remove_action)
+        menu.addSeparator()
         menu.addAction(self.delete_action)
-        menu.popup(view.viewport().mapToGlobal(pos))
-
-
-def reveal_original(parent: QWidget, source: Source, library: Library) -> None:
-    """Open the folder that holds the original file, or say it is gone."""
-    original = Path(source.original_path)
-    if original.exists():
-        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(original.parent))):
-            _say_where(parent, original)
-        return
-    box = plain_message_box(
-        QMessageBox.Icon.Information,
-        "Original file not found",
-        f"{original} is no longer there; it may have been moved or deleted.",
-        parent,
-        informative="Folio keeps its own copy, so nothing in the library is lost.",
-    )
-    open_copy = box.addButton("Open Folio's copy", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(QMessageBox.StandardButton.Close)
-    box.exec()
-    if box.clickedButton() is open_copy:
-        copy = library.store.path_for(source.sha256)
-        if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(copy))):
-            _say_where(parent, copy)
-
-
-def _say_where(parent: QWidget, path: Path) -> None:
-    """No file manager or viewer could be opened: give the path, ready to copy."""
-    box = plain_message_box(
-        QMessageBox.Icon.Information,
-        "Show file",
-        f"No program could be opened to show {path.name}. It is at:\n{path}",
-        parent,
-    )
-    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    copy = box.addButton("Copy path", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(QMessageBox.StandardButton.Close)
-    box.exec()
-    if box.clickedButton() is copy:
-        QApplication.clipboard().setText(str(path))
+        return menu

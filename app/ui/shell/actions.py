@@ -65,6 +65,7 @@ class WindowActions(WindowParts):
             (Section.LIBRARY, "Library"),
             (Section.SEARCH, "Search"),
             (Section.TASKS, "Tasks"),
+            (Section.TRASH, "Trash"),
         ):
             # triggered(bool) would otherwise arrive as the section (False is LIBRARY).
             def show(_checked: bool = False, s: Section = section) -> None:

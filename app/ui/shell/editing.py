@@ -20,7 +20,7 @@ from app.ui.common.formatting import plural
 from app.ui.common.message_bar import MessageKind
 from app.ui.library.export import default_export_name, library_source_text, write_text
 from app.ui.library.open_print import PagePrinter, choose_printer, open_in_viewer
-from app.ui.library.sources_view import reveal_original
+from app.ui.library.reveal import reveal_original
 from app.ui.shell.parts import WindowParts
 from app.ui.shell.sidebar import Section
 

@@ -30,10 +30,12 @@ from app.ui.common.message_bar import MessageBar, MessageKind
 from app.ui.common.rendering import PageRenderer
 from app.ui.dialogs.help import UserGuideDialog
 from app.ui.dialogs.shortcuts import GROUP_PROPERTY, ShortcutsDialog
+from app.ui.library.filing import Filing
 from app.ui.library.pages_view import DocumentView
 from app.ui.library.sources_view import SourcesView
 from app.ui.search.search_view import SearchView
 from app.ui.shell.actions import WindowActions
+from app.ui.shell.collections import WindowFiling
 from app.ui.shell.drop_overlay import DropOverlay
 from app.ui.shell.dropping import WindowImporting
 from app.ui.shell.editing import WindowEditing
@@ -63,6 +65,7 @@ class MainWindow(
     WindowActions,
     WindowImporting,
     WindowEditing,
+    WindowFiling,
     WindowSearchable,
     WindowLifecycle,
     QMainWindow,
@@ -114,6 +117,7 @@ class MainWindow(
             self.watch_notices = WatchNotices(watcher, self.message_bar, self.statusBar(), self)
         self._connect()
         self._build_searchable()
+        self._build_filing()
         self._restore_state()
         app = QApplication.instance()
         if app is not None:
@@ -142,7 +146,10 @@ class MainWindow(
         self.splitter.addWidget(self.sidebar)
         self.stack = QStackedWidget()
         self.library_stack = QStackedWidget()
-        self.sources_view = SourcesView(self.library, self.manager, self.renderer, self.settings)
+        self.filing = Filing(self.library, self)
+        self.sources_view = SourcesView(
+            self.library, self.manager, self.renderer, self.settings, filing=self.filing
+        )
         self.document_view = DocumentView(self.library, self.manager, self.renderer, self.settings)
         self.library_stack.addWidget(self.sources_view)
         self.library_stack.addWidget(self.document_view)
@@ -270,10 +277,10 @@ class MainWindow(
             self.show_sources()
 
     def _on_sidebar_click(self, index: QModelIndex) -> None:
-        """A click on "Library" shows the list, even with a document open."""
-        if index.row() == Section.LIBRARY and self.library_stack.currentWidget() is not (
-            self.sources_view
-        ):
+        """A click on "Library" (or a collection) shows the list, even with a document open."""
+        if self.sidebar.section_of_row(
+            index.row()
+        ) is Section.LIBRARY and self.library_stack.currentWidget() is not (self.sources_view):
             self.show_sources()
 
     @Slot(int)
@@ -293,6 +300,11 @@ class MainWindow(
         source = self.library.source(source_id)
         if source is None:
             self.statusBar().showMessage("That document is no longer in the library.", 5000)
+            return
+        if self.library.is_trashed(source_id):
+            self.statusBar().showMessage(
+                f"{source.name} is in the trash; restore it from the Trash to open it.", 8000
+            )
             return
         self._opened_from = self.sidebar.section()
         self.document_view.back_button.setText(

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from PySide6.QtCore import QSettings
     from PySide6.QtGui import QAction
     from PySide6.QtPrintSupport import QPrintDialog
-    from PySide6.QtWidgets import QFileDialog, QSplitter, QStackedWidget
+    from PySide6.QtWidgets import QFileDialog, QMenu, QSplitter, QStackedWidget
 
     from app.core.library import Library
     from app.extraction.tesseract import TesseractInfo
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from app.ui.common.rendering import PageRenderer
     from app.ui.dialogs.help import UserGuideDialog
     from app.ui.dialogs.shortcuts import ShortcutsDialog
+    from app.ui.library.filing import Filing
     from app.ui.library.pages_view import DocumentView
     from app.ui.library.sources_view import SourcesView
     from app.ui.search.search_view import SearchView
@@ -57,6 +58,7 @@ class WindowParts(QMainWindow):
         library_stack: QStackedWidget
         splitter: QSplitter
         sources_view: SourcesView
+        filing: Filing
         document_view: DocumentView
         search_view: SearchView
         tasks_page: TasksPage
@@ -65,6 +67,7 @@ class WindowParts(QMainWindow):
         indicator: StatusIndicator
         _import_note: str | None
         theme_actions: dict[str, QAction]
+        menus: dict[str, QMenu]
         section_actions: dict[Section, QAction]
         # methods of the window and of the other parts
         show_section: Callable[[Section], None]

@@ -43,7 +43,6 @@ class PasswordPrompts(QObject):
         self._waiting: dict[str, LockedDocument] = {}
         manager.passwordNeeded.connect(self._on_needed)
         manager.passwordChecked.connect(self._on_checked)
-        bar.actionTriggered.connect(self.ask_next)
         manager.tasksAdded.connect(self._on_tasks_added)
         # Tasks left waiting by an earlier run (the password went with it).
         for document in manager.locked_documents():
@@ -88,8 +87,16 @@ class PasswordPrompts(QObject):
         if len(documents) > 1:
             text += f" {len(documents) - 1} more documents wait for their passwords."
         self.bar.show_message(
-            text, MessageKind.WARNING, title="Needs password.", action="Enter password…"
+            text,
+            MessageKind.WARNING,
+            title="Needs password.",
+            action=("Enter password…", self._ask_from_bar),
         )
+
+    def _ask_from_bar(self) -> None:
+        """The bar's button: ask, and keep saying what waits (the bar closes on a click)."""
+        self.ask_next()
+        self._show_bar()
 
     # -- asking ------------------------------------------------------------------------
 
