@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QTreeView,
     QVBoxLayout,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 from app.core.library import Collection, Library
 from app.core.models import Source
 from app.tasks.manager import ExtractionManager
+from app.ui.common.flow import FlowLayout
 from app.ui.common.formatting import plural
 from app.ui.common.plain import plain_label
 from app.ui.common.rendering import PageRenderer
@@ -126,25 +128,25 @@ class SourcesView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 8)
-        top = QHBoxLayout()
+        # One row when there is room; the filter and buttons wrap below when narrow.
+        top = FlowLayout(spacing=8)
         self.heading = plain_label(heading_label("Library"))
-        top.addWidget(self.heading)
-        top.addSpacing(12)
+        top.add(self.heading)
         self.count_label = plain_label(QLabel())
-        top.addWidget(self.count_label, 1)
+        self.count_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        top.add(self.count_label)
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText("Filter by name")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setMinimumWidth(240)
         self.filter_edit.textChanged.connect(self._on_filter)
-        top.addWidget(self.filter_edit)
+        top.add(self.filter_edit)
         self.to_check_button = QPushButton("To check")
         self.to_check_button.setCheckable(True)
         self.to_check_button.toggled.connect(self._on_to_check)
-        top.addWidget(self.to_check_button)
-        top.addSpacing(8)
+        top.add(self.to_check_button)
         self.view_toggle = ViewToggle(settings)
-        top.addWidget(self.view_toggle)
+        top.add(self.view_toggle)
         layout.addLayout(top)
 
         self.stack = QStackedWidget()
