@@ -63,6 +63,8 @@ class TaskQueue(QObject):
         passwordNeeded(object): a LockedDocument (unlocking.py) whose task stopped for
             its password, or because the one tried was wrong.
         passwordChecked(object): a PasswordCheck, the answer to `check_password`.
+        sourcesTrashed(object): ids of the sources just moved to the trash (trash.py).
+        sourcesRestored(object): the Sources just taken out of the trash (trash.py).
     """
 
     tasksAdded = Signal(object)
@@ -80,6 +82,8 @@ class TaskQueue(QObject):
     concurrencyChanged = Signal(int)
     passwordNeeded = Signal(object)
     passwordChecked = Signal(object)
+    sourcesTrashed = Signal(object)
+    sourcesRestored = Signal(object)
 
     def __init__(
         self,

@@ -6,7 +6,7 @@ import logging
 from collections import deque
 from collections.abc import Iterable
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import QTimer
 
 from app.core.models import Source
 from app.tasks.control import TaskControl
@@ -25,13 +25,10 @@ class TrashControl(TaskControl):
     the ones never queued queued). Emptying deletes the documents for good and removes
     each stored file that no other source uses.
 
-    Signals:
-        sourcesTrashed(list): ids of the sources just moved to the trash.
-        sourcesRestored(list): the Sources just taken out of the trash.
+    Its signals, sourcesTrashed and sourcesRestored, are declared on TaskQueue: Qt
+    registers the signals of one line of QObject classes, and the manager's parts are
+    several lines over the same queue.
     """
-
-    sourcesTrashed = Signal(object)
-    sourcesRestored = Signal(object)
 
     def trash_sources(self, source_ids: Iterable[int]) -> list[int]:
         """Move documents to the trash; the ids moved (those not in it already)."""
