@@ -10,6 +10,7 @@ from typing import Any
 
 from app.cli.output import (
     TerminalProgress,
+    languages_missing,
     library_dir,
     print_json,
     print_notes,
@@ -113,14 +114,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     paths = [p for p in paths if p.exists()]
     folder = library_dir(args)
     lang = args.lang
-    if lang:
-        from app.extraction.tesseract import check_languages
-
-        try:
-            check_languages(lang)
-        except FolioError as exc:
-            print(f"folio: {exc.message}", file=sys.stderr)
-            return EXIT_USAGE
+    if languages_missing(lang):
+        return EXIT_USAGE
     request: dict[str, Any] = {"op": "import", "paths": [str(p.absolute()) for p in paths]}
     if lang:
         request["lang"] = lang

@@ -87,6 +87,20 @@ def library_dir(args: argparse.Namespace) -> Path:
     return Path(args.library).expanduser() if args.library else default_library_dir()
 
 
+def languages_missing(lang: str | None) -> bool:
+    """Whether OCR languages asked for are not installed (then said on stderr)."""
+    if not lang:
+        return False
+    from app.extraction.tesseract import check_languages
+
+    try:
+        check_languages(lang)
+    except FolioError as exc:
+        print(f"folio: {exc.message}", file=sys.stderr)
+        return True
+    return False
+
+
 def print_json(data: Any, out: TextIO | None = None) -> None:
     (out or sys.stdout).write(json_text(data, indent=2) + "\n")
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject, Slot
 
-from app.cli.output import json_text, library_dir
+from app.cli.output import json_text, languages_missing, library_dir
 from app.cli.parser import EXIT_INPUT_FAILED, EXIT_OK, EXIT_USAGE
-from app.core.errors import FolioError, LibraryLockedError
+from app.core.errors import LibraryLockedError
 from app.core.library import Library
 from app.core.models import BackgroundTask, TaskChange, TaskStatus
 from app.services.session import open_for_work
@@ -30,14 +30,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
         if path not in folders:
             folders.append(path)
     lang = args.lang
-    if lang:
-        from app.extraction.tesseract import check_languages
-
-        try:
-            check_languages(lang)
-        except FolioError as exc:
-            print(f"folio: {exc.message}", file=sys.stderr)
-            return EXIT_USAGE
+    if languages_missing(lang):
+        return EXIT_USAGE
     folder = library_dir(args)
     for path in folders:
         refused = overlaps_library(path, folder)

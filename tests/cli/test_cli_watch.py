@@ -92,3 +92,19 @@ def test_watch_refuses_what_is_not_a_folder(tmp_path: Path) -> None:
     assert proc.returncode == 2
     missing = tmp_path / "missing"
     assert proc.stderr == f"folio: {missing} does not exist; give the folders to watch.\n"
+
+
+@pytest.mark.parametrize("command", ["import", "watch"])
+def test_ocr_languages_not_installed_are_one_sentence_before_any_work(
+    tmp_path: Path, command: str
+) -> None:
+    """`folio import` and `folio watch` refuse an OCR language that is not installed alike."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    proc = folio(command, "--library", tmp_path / "Library", folder, "--lang", "xxx")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("folio: ") and "xxx" in proc.stderr
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert not (tmp_path / "Library" / "files").exists() or not any(
+        (tmp_path / "Library" / "files").iterdir()
+    )
