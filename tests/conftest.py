@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Iterator
@@ -141,3 +142,23 @@ def add_document(library: Library, name: str, texts: list[str], sha: str) -> Non
         )
         for page, text in zip(pages, texts, strict=True):
             library.save_page_text(db, page.id, text, TextMethod.TEXT_LAYER, None)
+
+
+@contextlib.contextmanager
+def window_owning(library_dir: Path) -> Iterator[tuple[ExtractionManager, Any]]:
+    """A library held as a running window holds it: its manager and its instance server
+    (which the command line reaches instead of opening the library itself)."""
+    from app.tasks.instance import InstanceServer
+
+    library = Library(library_dir)
+    library.acquire_writer_lock()
+    manager = ExtractionManager(library)
+    manager.start()
+    server = InstanceServer(library_dir, manager)
+    assert server.listen()
+    try:
+        yield manager, server
+    finally:
+        server.close()
+        manager.shutdown()
+        library.close()

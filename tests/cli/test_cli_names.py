@@ -9,11 +9,8 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from app.core.library import Library
-from app.tasks.instance import InstanceServer
-from app.tasks.manager import ExtractionManager
 from tests.cli.test_cli import assert_clean_stderr, folio
-from tests.conftest import wait_idle
+from tests.conftest import wait_idle, window_owning
 from tests.docs import pdf_with_metadata
 from tests.tasks.test_instance import run_cli
 
@@ -62,13 +59,7 @@ def test_sources_search_and_rename_give_every_name(tmp_path: Path) -> None:
 def test_rename_goes_through_the_window_that_owns_the_library(
     qtbot: QtBot, library_dir: Path, tmp_path: Path, qapp: object
 ) -> None:
-    library = Library(library_dir)
-    library.acquire_writer_lock()
-    manager = ExtractionManager(library)
-    manager.start()
-    server = InstanceServer(library_dir, manager)
-    assert server.listen()
-    try:
+    with window_owning(library_dir) as (manager, _server):
         with qtbot.waitSignal(manager.sourceAdded, timeout=30_000) as added:
             manager.import_files([pdf_with_metadata(tmp_path / "scan_0042.pdf")])
         wait_idle(qtbot, manager)
@@ -76,9 +67,5 @@ def test_rename_goes_through_the_window_that_owns_the_library(
         with qtbot.waitSignal(manager.sourceChanged, timeout=60_000):
             done = run_cli(qtbot, "--library", library_dir, "rename", str(source_id), "Gas bill")
         assert done.returncode == 0, done.stderr
-        renamed = library.source(source_id)
+        renamed = manager.library.source(source_id)
         assert renamed is not None and renamed.name == "Gas bill"
-    finally:
-        server.close()
-        manager.shutdown()
-        library.close()

@@ -12,27 +12,18 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.core.library import Library
 from app.core.models import TaskStatus
 from app.tasks.instance import InstanceServer
 from app.tasks.manager import ExtractionManager
-from tests.conftest import SAMPLES, fresh
+from tests.conftest import SAMPLES, fresh, window_owning
 
 TRIVIAL = SAMPLES / "001-trivial" / "minimal-document.pdf"
 
 
 @pytest.fixture
 def running(library_dir: Path, qapp: object) -> Iterator[tuple[ExtractionManager, InstanceServer]]:
-    library = Library(library_dir)
-    library.acquire_writer_lock()
-    manager = ExtractionManager(library)
-    manager.start()
-    server = InstanceServer(library_dir, manager)
-    assert server.listen()
-    yield manager, server
-    server.close()
-    manager.shutdown()
-    library.close()
+    with window_owning(library_dir) as owned:
+        yield owned
 
 
 def run_cli(qtbot: QtBot, *args: str | Path) -> subprocess.CompletedProcess[str]:

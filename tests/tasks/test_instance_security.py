@@ -22,6 +22,7 @@ from app.core.library import Library
 from app.tasks.instance import InstanceServer, send_to_running, server_name
 from app.tasks.manager import ExtractionManager
 from app.ui.shell.launcher import open_session
+from tests.conftest import window_owning
 
 STRANGER = 65534  # nobody
 as_root = pytest.mark.skipif(
@@ -42,16 +43,8 @@ def runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 def running(
     library_dir: Path, runtime: Path, qapp: object
 ) -> Iterator[tuple[ExtractionManager, InstanceServer]]:
-    library = Library(library_dir)
-    library.acquire_writer_lock()
-    manager = ExtractionManager(library)
-    manager.start()
-    server = InstanceServer(library_dir, manager)
-    assert server.listen()
-    yield manager, server
-    server.close()
-    manager.shutdown()
-    library.close()
+    with window_owning(library_dir) as owned:
+        yield owned
 
 
 def _mode(path: Path) -> int:

@@ -12,7 +12,7 @@ from app.core.locked import NEEDS_PASSWORD, WRONG_PASSWORD
 from app.core.models import TaskStatus, TaskType
 from app.tasks.manager import ExtractionManager
 from app.tasks.unlocking import CheckOutcome, LockedDocument, PasswordCheck
-from tests.conftest import fresh, wait_idle
+from tests.conftest import fresh, wait_idle, window_owning
 from tests.locked import PASSWORD, make_locked, starts_right
 
 
@@ -159,17 +159,9 @@ def test_import_password_through_the_window_is_kept_in_its_memory(
 ) -> None:
     """`folio import FILE --password PW` while a window owns the library: the window opens
     it with the password, which it keeps in memory only."""
-    from app.core.library import Library
-    from app.tasks.instance import InstanceServer
     from tests.tasks.test_instance import run_cli
 
-    library = Library(library_dir)
-    library.acquire_writer_lock()
-    manager = ExtractionManager(library)
-    manager.start()
-    server = InstanceServer(library_dir, manager)
-    assert server.listen()
-    try:
+    with window_owning(library_dir) as (manager, _server):
         proc = run_cli(
             qtbot, "--library", library_dir, "import", locked, "--password", PASSWORD, "--wait"
         )
@@ -178,7 +170,3 @@ def test_import_password_through_the_window_is_kept_in_its_memory(
         (source,) = manager.library.sources()
         assert starts_right(page_texts(manager, source.id))
         assert manager.passwords.get(source.sha256) == PASSWORD
-    finally:
-        server.close()
-        manager.shutdown()
-        library.close()

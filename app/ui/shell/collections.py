@@ -196,13 +196,7 @@ class WindowFiling(WindowParts):
 
     @Slot(object)
     def _on_trashed(self, source_ids: list[int]) -> None:
-        doc = self.document_view
-        if doc.source is not None and doc.source.id in set(source_ids):
-            doc.source = None
-            doc.viewer.clear()
-            doc.model.set_source(None)
-            if self.library_stack.currentWidget() is doc:
-                self.library_stack.setCurrentWidget(self.sources_view)
+        self.forget_documents(set(source_ids))
 
     @Slot()
     def _empty_trash(self) -> None:

@@ -321,8 +321,12 @@ class MainWindow(
 
     @Slot(int)
     def _on_source_removed(self, source_id: int) -> None:
+        self.forget_documents({source_id})
+
+    def forget_documents(self, source_ids: set[int]) -> None:
+        """Close the open document if it is one of these (deleted or trashed)."""
         doc = self.document_view
-        if doc.source is not None and doc.source.id == source_id:
+        if doc.source is not None and doc.source.id in source_ids:
             doc.source = None
             doc.viewer.clear()
             doc.model.set_source(None)

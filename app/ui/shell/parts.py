@@ -85,3 +85,4 @@ class WindowParts(QMainWindow):
         show_user_guide: Callable[[], None]
         show_about: Callable[[], None]
         show_shortcuts: Callable[[], None]
+        forget_documents: Callable[[set[int]], None]
