@@ -329,7 +329,7 @@ async def shoot_watched_and_grid(session: Session) -> None:
     """A watched folder brings documents in (another one is gone); the grid shows them."""
     import shutil
 
-    from app.services.watch import WatchedFolder
+    from app.services.watched import WatchedFolder
     from app.ui.library.sources_grid import LibraryView
 
     window, watcher = session.window, session.watcher

@@ -15,7 +15,8 @@ from app.core.library import Library
 from app.core.models import BackgroundTask, TaskChange, TaskStatus
 from app.services.session import open_for_work
 from app.services.session_end import SessionEnd
-from app.services.watch import FolderWatcher, WatchedFolder, WatchImports, overlaps_library
+from app.services.watch import FolderWatcher, WatchImports
+from app.services.watched import WatchedFolder, overlaps_library
 from app.tasks.manager import ExtractionManager
 
 

@@ -13,11 +13,10 @@ from pytestqt.qtbot import QtBot
 
 from app.core.library import Library
 from app.core.models import ALREADY_IN_LIBRARY, BackgroundTask, TaskStatus, TaskType
-from app.services.watch import (
+from app.services.watch import FolderWatcher, WatchImports
+from app.services.watched import (
     SETTING_SEEN,
-    FolderWatcher,
     WatchedFolder,
-    WatchImports,
     is_partial,
     load_watched,
     overlaps_library,

@@ -10,7 +10,7 @@ from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from app.core.library import Library
-from app.services.watch import WatchedFolder, save_watched
+from app.services.watched import WatchedFolder, save_watched
 from app.ui.shell.launcher import Session, open_session
 from app.ui.shell.main_window import MainWindow
 from tests.conftest import SAMPLES, wait_idle

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.services.watch import FolderWatcher, WatchedFolder, overlaps_library
+from app.services.watch import FolderWatcher
+from app.services.watched import WatchedFolder, overlaps_library
 from app.ui.common.plain import plain_label, plain_tip
 from app.ui.dialogs.language import LanguageList
 
